@@ -1,0 +1,157 @@
+#include "ringca/x509util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "ringca/error.h"
+#include "ringca/fileio.h"
+
+#define KEY_FILE_MAX (64u * 1024u)
+#define CERT_FILE_MAX (256u * 1024u)
+
+int rc_x509_set_random_serial(X509 *cert, const struct rc_rng *rng) {
+  unsigned char raw[20];
+  rc_rng_fill(rng, raw, sizeof raw);
+  raw[0] &= 0x7F;
+  raw[0] |= 0x40; /* keep all 20 octets significant */
+  BIGNUM *bn = BN_bin2bn(raw, sizeof raw, NULL);
+  ASN1_INTEGER *serial = bn ? BN_to_ASN1_INTEGER(bn, NULL) : NULL;
+  int ok = serial && X509_set_serialNumber(cert, serial) == 1;
+  ASN1_INTEGER_free(serial);
+  BN_free(bn);
+  return ok ? 0 : RC_ECRYPTO;
+}
+
+int rc_x509_add_ext(X509 *cert, X509 *issuer, int nid, const char *value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer ? issuer : cert, cert, NULL, NULL, 0);
+  X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+  if (!ext)
+    return RC_ECRYPTO;
+  int ok = X509_add_ext(cert, ext, -1) == 1;
+  X509_EXTENSION_free(ext);
+  return ok ? 0 : RC_ECRYPTO;
+}
+
+int rc_x509_set_validity(X509 *cert, long skew_s, long days) {
+  if (!X509_gmtime_adj(X509_getm_notBefore(cert), -skew_s) ||
+      !X509_time_adj_ex(X509_getm_notAfter(cert), (int)days, 0, NULL))
+    return RC_ECRYPTO;
+  return 0;
+}
+
+static int errno_to_rc(int e) {
+  return e == -EPERM ? RC_EPERM : e == -ENOENT ? RC_ENOTFOUND : RC_EIO;
+}
+
+/* Serialises with the BIO, writes atomically, wipes the memory copy. */
+static int write_bio_atomic(const char *path, BIO *bio, mode_t mode) {
+  char *data;
+  long len = BIO_get_mem_data(bio, &data);
+  int rc = len > 0 ? rc_file_write_atomic(path, data, (size_t)len, mode) : -EIO;
+  if (len > 0)
+    OPENSSL_cleanse(data, (size_t)len);
+  return rc ? errno_to_rc(rc) : 0;
+}
+
+int rc_pkey_write_encrypted(const char *path, EVP_PKEY *key,
+                            const char *passphrase) {
+  BIO *bio = BIO_new(BIO_s_secmem());
+  if (!bio)
+    return RC_ENOMEM;
+  int rc = RC_ECRYPTO;
+  if (PEM_write_bio_PKCS8PrivateKey(bio, key, EVP_aes_256_cbc(), NULL, 0, NULL,
+                                    (void *)passphrase) == 1)
+    rc = write_bio_atomic(path, bio, 0600);
+  BIO_free(bio);
+  return rc;
+}
+
+int rc_pkey_write_plain(const char *path, EVP_PKEY *key) {
+  BIO *bio = BIO_new(BIO_s_secmem());
+  if (!bio)
+    return RC_ENOMEM;
+  int rc = RC_ECRYPTO;
+  if (PEM_write_bio_PKCS8PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL) == 1)
+    rc = write_bio_atomic(path, bio, 0600);
+  BIO_free(bio);
+  return rc;
+}
+
+static int read_key(const char *path, const char *passphrase, EVP_PKEY **out) {
+  uint8_t *buf;
+  size_t len;
+  *out = NULL;
+  int e = rc_file_read_secret(path, KEY_FILE_MAX, &buf, &len);
+  if (e)
+    return errno_to_rc(e);
+  BIO *bio = BIO_new_mem_buf(buf, (int)len);
+  int rc = RC_ENOMEM;
+  if (bio) {
+    ERR_clear_error();
+    *out = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)passphrase);
+    if (*out)
+      rc = 0;
+    else
+      rc = ERR_GET_REASON(ERR_peek_last_error()) == PEM_R_BAD_DECRYPT ||
+                   ERR_GET_REASON(ERR_peek_last_error()) == EVP_R_BAD_DECRYPT
+               ? RC_EAUTH
+               : RC_ECRYPTO;
+    BIO_free(bio);
+  }
+  OPENSSL_cleanse(buf, len);
+  free(buf);
+  return rc;
+}
+
+int rc_pkey_read_encrypted(const char *path, const char *passphrase,
+                           EVP_PKEY **out) {
+  return read_key(path, passphrase ? passphrase : "", out);
+}
+
+int rc_pkey_read_plain(const char *path, EVP_PKEY **out) {
+  return read_key(path, "", out);
+}
+
+int rc_x509_write_pem(const char *path, X509 *cert) {
+  BIO *bio = BIO_new(BIO_s_mem());
+  if (!bio)
+    return RC_ENOMEM;
+  int rc = PEM_write_bio_X509(bio, cert) == 1 ? write_bio_atomic(path, bio, 0644)
+                                             : RC_ECRYPTO;
+  BIO_free(bio);
+  return rc;
+}
+
+int rc_x509_read_pem(const char *path, X509 **out) {
+  uint8_t *buf;
+  size_t len;
+  *out = NULL;
+  int e = rc_file_read(path, CERT_FILE_MAX, &buf, &len);
+  if (e)
+    return errno_to_rc(e);
+  BIO *bio = BIO_new_mem_buf(buf, (int)len);
+  if (bio)
+    *out = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+  BIO_free(bio);
+  free(buf);
+  return *out ? 0 : RC_ECRYPTO;
+}
+
+int rc_x509_fingerprint(X509 *cert, char out[65]) {
+  unsigned char md[32];
+  unsigned int n = 0;
+  if (X509_digest(cert, EVP_sha256(), md, &n) != 1 || n != 32)
+    return RC_ECRYPTO;
+  for (unsigned i = 0; i < 32; i++)
+    snprintf(out + 2 * i, 3, "%02x", md[i]);
+  return 0;
+}

@@ -1,0 +1,174 @@
+#include "ringca/pb.h"
+
+#include <assert.h>
+#include <stdlib.h>
+
+#include "ringca/error.h"
+#include "ringca/limits.h"
+
+enum { WIRE_VARINT = 0, WIRE_FIXED64 = 1, WIRE_LEN = 2, WIRE_FIXED32 = 5 };
+
+static int read_varint(const uint8_t *buf, size_t len, size_t *pos,
+                       uint64_t *out) {
+  uint64_t v = 0;
+  for (unsigned shift = 0; shift < 64; shift += 7) {
+    if (*pos >= len)
+      return RC_EMALFORMED;
+    uint8_t b = buf[(*pos)++];
+    v |= (uint64_t)(b & 0x7Fu) << shift;
+    if (!(b & 0x80u)) {
+      *out = v;
+      return 0;
+    }
+  }
+  return RC_EMALFORMED;
+}
+
+int rc_pb_prescan(const struct rc_pb_limits *lim, const uint8_t *buf,
+                  size_t len, uint32_t *bad_field) {
+  uint32_t counts[16] = {0};
+  size_t pos = 0, fields = 0;
+  assert(lim->nfields <= sizeof counts / sizeof counts[0]);
+  if (bad_field)
+    *bad_field = 0;
+  if (len > lim->max_bytes)
+    return RC_ETOOBIG;
+  while (pos < len) {
+    uint64_t key, skip;
+    if (read_varint(buf, len, &pos, &key) != 0)
+      return RC_EMALFORMED;
+    uint64_t number = key >> 3;
+    if (number == 0 || number > 536870911u)
+      return RC_EMALFORMED;
+    if (++fields > RC_PB_MAX_FIELDS) {
+      if (bad_field)
+        *bad_field = (uint32_t)number;
+      return RC_ELIMIT;
+    }
+    switch (key & 7u) {
+    case WIRE_VARINT:
+      if (read_varint(buf, len, &pos, &skip) != 0)
+        return RC_EMALFORMED;
+      break;
+    case WIRE_FIXED64:
+      if (len - pos < 8)
+        return RC_EMALFORMED;
+      pos += 8;
+      break;
+    case WIRE_FIXED32:
+      if (len - pos < 4)
+        return RC_EMALFORMED;
+      pos += 4;
+      break;
+    case WIRE_LEN:
+      if (read_varint(buf, len, &pos, &skip) != 0 || skip > len - pos)
+        return RC_EMALFORMED;
+      pos += (size_t)skip;
+      break;
+    default: /* groups (3, 4) are not used by proto3; 6, 7 do not exist */
+      if (bad_field)
+        *bad_field = (uint32_t)number;
+      return RC_EMALFORMED;
+    }
+    for (size_t i = 0; i < lim->nfields; i++) {
+      if (lim->fields[i].field_number != number)
+        continue;
+      if (++counts[i] > lim->fields[i].max_count) {
+        if (bad_field)
+          *bad_field = (uint32_t)number;
+        return RC_ELIMIT;
+      }
+    }
+  }
+  return 0;
+}
+
+int rc_pb_find_len_field(const uint8_t *buf, size_t len, uint32_t number,
+                         const uint8_t **sub, size_t *sublen) {
+  size_t pos = 0;
+  *sub = NULL;
+  *sublen = 0;
+  while (pos < len) {
+    uint64_t key, v;
+    if (read_varint(buf, len, &pos, &key) != 0)
+      return RC_EMALFORMED;
+    switch (key & 7u) {
+    case WIRE_VARINT:
+      if (read_varint(buf, len, &pos, &v) != 0)
+        return RC_EMALFORMED;
+      break;
+    case WIRE_FIXED64:
+    case WIRE_FIXED32: {
+      size_t width = (key & 7u) == WIRE_FIXED64 ? 8 : 4;
+      if (len - pos < width)
+        return RC_EMALFORMED;
+      pos += width;
+      break;
+    }
+    case WIRE_LEN:
+      if (read_varint(buf, len, &pos, &v) != 0 || v > len - pos)
+        return RC_EMALFORMED;
+      if ((key >> 3) == number) {
+        *sub = buf + pos;
+        *sublen = (size_t)v;
+      }
+      pos += (size_t)v;
+      break;
+    default:
+      return RC_EMALFORMED;
+    }
+  }
+  return 0;
+}
+
+/* Allocation budget: a hostile message that passes the prescan still cannot
+ * make protobuf-c allocate more than a small multiple of its own size. Blocks
+ * come from malloc, so rc_pb_free can use the default allocator. */
+struct budget {
+  size_t left;
+};
+
+static void *budget_alloc(void *data, size_t size) {
+  struct budget *b = data;
+  if (size > b->left)
+    return NULL;
+  b->left -= size;
+  return malloc(size);
+}
+
+static void budget_free(void *data, void *ptr) {
+  (void)data;
+  free(ptr);
+}
+
+int rc_pb_unpack(const ProtobufCMessageDescriptor *desc,
+                 const struct rc_pb_limits *lim, const uint8_t *buf,
+                 size_t len, ProtobufCMessage **out) {
+  *out = NULL;
+  int rc = rc_pb_prescan(lim, buf, len, NULL);
+  if (rc != 0)
+    return rc;
+  struct budget b = {lim->max_alloc ? lim->max_alloc
+                                    : 8u * lim->max_bytes + 4096u};
+  ProtobufCAllocator alloc = {budget_alloc, budget_free, &b};
+  ProtobufCMessage *msg = protobuf_c_message_unpack(desc, &alloc, len, buf);
+  if (!msg)
+    return RC_EMALFORMED;
+  *out = msg;
+  return 0;
+}
+
+void rc_pb_free(ProtobufCMessage *msg) {
+  if (msg)
+    protobuf_c_message_free_unpacked(msg, NULL);
+}
+
+int rc_pb_pack(const ProtobufCMessage *msg, uint8_t **out, size_t *out_len) {
+  size_t n = protobuf_c_message_get_packed_size(msg);
+  uint8_t *buf = malloc(n ? n : 1);
+  if (!buf)
+    return RC_ENOMEM;
+  *out_len = protobuf_c_message_pack(msg, buf);
+  *out = buf;
+  return 0;
+}

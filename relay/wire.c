@@ -1,0 +1,284 @@
+#include "ringca/wire.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "ringca/error.h"
+#include "ringca/limits.h"
+#include "ringca/pb.h"
+
+/* Handshake and header fields are tiny; a frame is bounded by the framer. */
+#define LINK_FRAME_MAX (RC_FRAME_PAYLOAD_LIMIT)
+#define HANDSHAKE_PAYLOAD_MAX 512u
+
+static int fail(struct rc_wire_error *err, int code, const char *field) {
+  if (err) {
+    err->code = code;
+    err->field = field;
+  }
+  return code;
+}
+
+static int ok(struct rc_wire_error *err) { return fail(err, 0, NULL); }
+
+/* Unpacks after the prescan; names `what` when the prescan or unpack fails. */
+static int unpack(const ProtobufCMessageDescriptor *desc,
+                  const struct rc_pb_limits *lim, const uint8_t *buf,
+                  size_t len, ProtobufCMessage **out, const char *what,
+                  const char *const *field_names, size_t nnames,
+                  struct rc_wire_error *err) {
+  uint32_t bad = 0;
+  int rc = rc_pb_prescan(lim, buf, len, &bad);
+  if (rc != 0) {
+    const char *field = what;
+    if (bad > 0 && bad < nnames && field_names[bad])
+      field = field_names[bad];
+    return fail(err, rc, field);
+  }
+  rc = rc_pb_unpack(desc, lim, buf, len, out);
+  return rc ? fail(err, rc, what) : 0;
+}
+
+static int check_name(const char *name, bool required) {
+  size_t n = name ? strlen(name) : 0;
+  if (n > RC_NAME_MAX || (required && n == 0))
+    return RC_EMALFORMED;
+  return 0;
+}
+
+int rc_wire_decode_link_frame(const uint8_t *buf, size_t len,
+                              Ringca__LinkFrame **out,
+                              struct rc_wire_error *err) {
+  static const struct rc_pb_field_limit caps[] = {{1, 1}, {2, 1}, {3, 1},
+                                                  {4, 1}, {5, 1}};
+  static const char *const names[] = {NULL,
+                                      "LinkFrame.version",
+                                      "LinkFrame.type",
+                                      "LinkFrame.session_id",
+                                      "LinkFrame.counter",
+                                      "LinkFrame.body"};
+  struct rc_pb_limits lim = {LINK_FRAME_MAX, caps, 5, 0};
+  *out = NULL;
+  int rc = unpack(&ringca__link_frame__descriptor, &lim, buf, len,
+                  (ProtobufCMessage **)out, "LinkFrame", names, 6, err);
+  if (rc)
+    return rc;
+  if ((*out)->version != RC_WIRE_VERSION)
+    rc = fail(err, RC_EVERSION, "LinkFrame.version");
+  else if ((*out)->type < RINGCA__LINK_FRAME_TYPE__LINK_FRAME_HANDSHAKE_INIT ||
+           (*out)->type > RINGCA__LINK_FRAME_TYPE__LINK_FRAME_TRANSPORT)
+    rc = fail(err, RC_EMALFORMED, "LinkFrame.type");
+  if (rc) {
+    rc_pb_free(&(*out)->base);
+    *out = NULL;
+    return rc;
+  }
+  return ok(err);
+}
+
+int rc_wire_decode_link_payload(const uint8_t *buf, size_t len,
+                                size_t max_bytes, Ringca__LinkPayload **out,
+                                struct rc_wire_error *err) {
+  static const struct rc_pb_field_limit caps[] = {{1, 1}, {2, 1}, {3, 1},
+                                                  {4, 1}};
+  static const char *const names[] = {NULL, "LinkPayload.kind",
+                                      "LinkPayload.seq", "LinkPayload.ack",
+                                      "LinkPayload.data"};
+  struct rc_pb_limits lim = {max_bytes, caps, 4, 0};
+  *out = NULL;
+  int rc = unpack(&ringca__link_payload__descriptor, &lim, buf, len,
+                  (ProtobufCMessage **)out, "LinkPayload", names, 5, err);
+  if (rc)
+    return rc;
+  if ((*out)->kind < RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_DATA ||
+      (*out)->kind > RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_HEARTBEAT) {
+    rc_pb_free(&(*out)->base);
+    *out = NULL;
+    return fail(err, RC_EMALFORMED, "LinkPayload.kind");
+  }
+  return ok(err);
+}
+
+int rc_wire_decode_handshake_payload(const uint8_t *buf, size_t len,
+                                     Ringca__HandshakePayload **out,
+                                     struct rc_wire_error *err) {
+  static const struct rc_pb_field_limit caps[] = {{1, 1}, {2, 1}};
+  static const char *const names[] = {NULL, "HandshakePayload.version",
+                                      "HandshakePayload.node"};
+  struct rc_pb_limits lim = {HANDSHAKE_PAYLOAD_MAX, caps, 2, 0};
+  *out = NULL;
+  int rc = unpack(&ringca__handshake_payload__descriptor, &lim, buf, len,
+                  (ProtobufCMessage **)out, "HandshakePayload", names, 3, err);
+  if (rc)
+    return rc;
+  if ((*out)->version != RC_WIRE_VERSION)
+    rc = fail(err, RC_EVERSION, "HandshakePayload.version");
+  else if (check_name((*out)->node, true))
+    rc = fail(err, RC_EMALFORMED, "HandshakePayload.node");
+  if (rc) {
+    rc_pb_free(&(*out)->base);
+    *out = NULL;
+    return rc;
+  }
+  return ok(err);
+}
+
+static int check_envelope(const Ringca__Envelope *env,
+                          struct rc_wire_error *err) {
+  if (env->version != RC_WIRE_VERSION)
+    return fail(err, RC_EVERSION, "Envelope.version");
+  if (env->request_id.len != RC_REQUEST_ID_LEN)
+    return fail(err, RC_EMALFORMED, "Envelope.request_id");
+  if (check_name(env->origin, true))
+    return fail(err, RC_EMALFORMED, "Envelope.origin");
+  if (check_name(env->destination, true))
+    return fail(err, RC_EMALFORMED, "Envelope.destination");
+  if (env->kind < RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REQUEST ||
+      env->kind > RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REFUSAL)
+    return fail(err, RC_EMALFORMED, "Envelope.kind");
+  if (env->payload.len > RC_CERT_MESSAGE_MAX)
+    return fail(err, RC_ETOOBIG, "Envelope.payload");
+  if (env->signature.len != RC_SIGNATURE_LEN)
+    return fail(err, RC_EMALFORMED, "Envelope.signature");
+  return 0;
+}
+
+int rc_wire_decode_ring_message(const uint8_t *buf, size_t len,
+                                size_t max_bytes, Ringca__RingMessage **out,
+                                struct rc_wire_error *err) {
+  static const struct rc_pb_field_limit ring_caps[] = {{1, 1}, {2, 1}};
+  static const char *const ring_names[] = {NULL, "RingMessage.version",
+                                           "RingMessage.token"};
+  static const struct rc_pb_field_limit token_caps[] = {
+      {1, 1}, {2, 1}, {3, 1}, {4, RC_TOKEN_MAX_ORDER}, {5, RC_TOKEN_MAX_ENVELOPES}};
+  static const char *const token_names[] = {
+      NULL,         "Token.ring",         "Token.epoch",
+      "Token.seq",  "Token.active_order", "Token.envelopes"};
+  struct rc_pb_limits lim = {max_bytes, ring_caps, 2, 0};
+  struct rc_pb_limits token_lim = {max_bytes, token_caps, 5, 0};
+  const uint8_t *tok;
+  size_t tok_len;
+  uint32_t bad = 0;
+  *out = NULL;
+
+  int rc = rc_pb_prescan(&lim, buf, len, &bad);
+  if (rc)
+    return fail(err, rc, bad == 2 ? "RingMessage.token" : "RingMessage");
+  if (rc_pb_find_len_field(buf, len, 2, &tok, &tok_len) != 0)
+    return fail(err, RC_EMALFORMED, "RingMessage.token");
+  if (tok && (rc = rc_pb_prescan(&token_lim, tok, tok_len, &bad)) != 0)
+    return fail(err, rc,
+                bad > 0 && bad < 6 ? token_names[bad] : "RingMessage.token");
+  rc = unpack(&ringca__ring_message__descriptor, &lim, buf, len,
+              (ProtobufCMessage **)out, "RingMessage", ring_names, 3, err);
+  if (rc)
+    return rc;
+  Ringca__RingMessage *m = *out;
+  Ringca__Token *t = m->token;
+  if (m->version != RC_WIRE_VERSION)
+    rc = fail(err, RC_EVERSION, "RingMessage.version");
+  else if (!t)
+    rc = fail(err, RC_EMALFORMED, "RingMessage.token");
+  else if (check_name(t->ring, true))
+    rc = fail(err, RC_EMALFORMED, "Token.ring");
+  for (size_t i = 0; rc == 0 && t && i < t->n_active_order; i++)
+    if (check_name(t->active_order[i], true))
+      rc = fail(err, RC_EMALFORMED, "Token.active_order");
+  for (size_t i = 0; rc == 0 && t && i < t->n_envelopes; i++)
+    rc = check_envelope(t->envelopes[i], err);
+  if (rc) {
+    rc_pb_free(&m->base);
+    *out = NULL;
+    return rc;
+  }
+  return ok(err);
+}
+
+int rc_wire_decode_cert_request(const uint8_t *buf, size_t len,
+                                Ringca__CertRequest **out,
+                                struct rc_wire_error *err) {
+  static const struct rc_pb_field_limit caps[] = {{1, 1}, {2, 1}, {3, 1},
+                                                  {4, 1}};
+  static const char *const names[] = {NULL, "CertRequest.version",
+                                      "CertRequest.profile",
+                                      "CertRequest.csr_der",
+                                      "CertRequest.validity_days"};
+  struct rc_pb_limits lim = {RC_CERT_MESSAGE_MAX, caps, 4, 0};
+  *out = NULL;
+  int rc = unpack(&ringca__cert_request__descriptor, &lim, buf, len,
+                  (ProtobufCMessage **)out, "CertRequest", names, 5, err);
+  if (rc)
+    return rc;
+  if ((*out)->version != RC_WIRE_VERSION)
+    rc = fail(err, RC_EVERSION, "CertRequest.version");
+  else if (check_name((*out)->profile, true))
+    rc = fail(err, RC_EMALFORMED, "CertRequest.profile");
+  else if ((*out)->csr_der.len == 0)
+    rc = fail(err, RC_EMALFORMED, "CertRequest.csr_der");
+  if (rc) {
+    rc_pb_free(&(*out)->base);
+    *out = NULL;
+    return rc;
+  }
+  return ok(err);
+}
+
+int rc_wire_decode_cert_reply(const uint8_t *buf, size_t len,
+                              Ringca__CertReply **out,
+                              struct rc_wire_error *err) {
+  static const struct rc_pb_field_limit caps[] = {{1, 1}, {2, 1},
+                                                  {3, RC_REPLY_MAX_CHAIN}};
+  static const char *const names[] = {NULL, "CertReply.version",
+                                      "CertReply.certificate_der",
+                                      "CertReply.chain_der"};
+  struct rc_pb_limits lim = {RC_CERT_MESSAGE_MAX, caps, 3, 0};
+  *out = NULL;
+  int rc = unpack(&ringca__cert_reply__descriptor, &lim, buf, len,
+                  (ProtobufCMessage **)out, "CertReply", names, 4, err);
+  if (rc)
+    return rc;
+  if ((*out)->version != RC_WIRE_VERSION)
+    rc = fail(err, RC_EVERSION, "CertReply.version");
+  else if ((*out)->certificate_der.len == 0)
+    rc = fail(err, RC_EMALFORMED, "CertReply.certificate_der");
+  if (rc) {
+    rc_pb_free(&(*out)->base);
+    *out = NULL;
+    return rc;
+  }
+  return ok(err);
+}
+
+int rc_wire_decode_cert_refusal(const uint8_t *buf, size_t len,
+                                Ringca__CertRefusal **out,
+                                struct rc_wire_error *err) {
+  static const struct rc_pb_field_limit caps[] = {{1, 1}, {2, 1}, {3, 1}};
+  static const char *const names[] = {NULL, "CertRefusal.version",
+                                      "CertRefusal.reason",
+                                      "CertRefusal.message"};
+  struct rc_pb_limits lim = {4096, caps, 3, 0};
+  *out = NULL;
+  int rc = unpack(&ringca__cert_refusal__descriptor, &lim, buf, len,
+                  (ProtobufCMessage **)out, "CertRefusal", names, 4, err);
+  if (rc)
+    return rc;
+  if ((*out)->version != RC_WIRE_VERSION) {
+    rc_pb_free(&(*out)->base);
+    *out = NULL;
+    return fail(err, RC_EVERSION, "CertRefusal.version");
+  }
+  return ok(err);
+}
+
+const char *rc_link_frame_type_name(Ringca__LinkFrameType t) {
+  switch (t) {
+  case RINGCA__LINK_FRAME_TYPE__LINK_FRAME_HANDSHAKE_INIT:
+    return "handshake-init";
+  case RINGCA__LINK_FRAME_TYPE__LINK_FRAME_HANDSHAKE_RESP:
+    return "handshake-resp";
+  case RINGCA__LINK_FRAME_TYPE__LINK_FRAME_TRANSPORT:
+    return "transport";
+  default:
+    return "unknown";
+  }
+}

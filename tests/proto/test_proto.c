@@ -1,0 +1,278 @@
+/* The wire schema: our protobuf-c encoding is standard protobuf (checked by
+ * Google's own `protoc --decode`), and decoding hostile input is bounded. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ringca/error.h"
+#include "ringca/limits.h"
+#include "ringca/pb.h"
+#include "ringca/wire.h"
+
+#ifndef PROTOC_PATH
+#define PROTOC_PATH "protoc"
+#endif
+
+/* Runs protoc --decode=TYPE on the bytes and returns its text output. */
+static char *protoc_decode(const char *type, const uint8_t *buf, size_t len) {
+  char in[] = "/tmp/ringca-proto-XXXXXX";
+  int fd = mkstemp(in);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, buf, len), (ssize_t)len);
+  close(fd);
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd,
+           "%s --proto_path=%s/proto --decode=ringca.%s ringca.proto < %s",
+           PROTOC_PATH, RINGCA_SOURCE_DIR, type, in);
+  FILE *p = popen(cmd, "r");
+  assert_non_null(p);
+  static char out[65536];
+  size_t n = fread(out, 1, sizeof out - 1, p);
+  out[n] = 0;
+  int status = pclose(p);
+  unlink(in);
+  if (status != 0)
+    fail_msg("protoc failed (%d) on %s:\n%s", status, type, out);
+  return out;
+}
+
+static void assert_contains(const char *hay, const char *needle) {
+  if (!strstr(hay, needle))
+    fail_msg("expected '%s' in protoc output:\n%s", needle, hay);
+}
+
+static Ringca__Envelope *sample_envelope(uint8_t *id, uint8_t *sig) {
+  static Ringca__Envelope env;
+  ringca__envelope__init(&env);
+  for (int i = 0; i < 16; i++)
+    id[i] = (uint8_t)(0xA0 + i);
+  memset(sig, 0x5C, 64);
+  env.version = RC_WIRE_VERSION;
+  env.request_id.data = id;
+  env.request_id.len = 16;
+  env.origin = "fe1";
+  env.destination = "root";
+  env.kind = RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REQUEST;
+  env.payload.data = (uint8_t *)"csr";
+  env.payload.len = 3;
+  env.ttl = 6;
+  env.deadline_unix_ms = 1795000000123ull;
+  env.signature.data = sig;
+  env.signature.len = 64;
+  return &env;
+}
+
+static void test_ring_message_is_standard_protobuf(void **state) {
+  (void)state;
+  uint8_t id[16], sig[64];
+  Ringca__Envelope *envs[1] = {sample_envelope(id, sig)};
+  char *order[] = {"im1", "fe1", "im1", "fe3"};
+  Ringca__Token tok;
+  ringca__token__init(&tok);
+  tok.ring = "hub-im1";
+  tok.epoch = 7;
+  tok.seq = 12345678901ull;
+  tok.n_active_order = 4;
+  tok.active_order = order;
+  tok.n_envelopes = 1;
+  tok.envelopes = envs;
+  Ringca__RingMessage msg;
+  ringca__ring_message__init(&msg);
+  msg.version = RC_WIRE_VERSION;
+  msg.token = &tok;
+  uint8_t *buf;
+  size_t len;
+  assert_int_equal(rc_pb_pack(&msg.base, &buf, &len), 0);
+  char *text = protoc_decode("RingMessage", buf, len);
+  assert_contains(text, "version: 1");
+  assert_contains(text, "ring: \"hub-im1\"");
+  assert_contains(text, "epoch: 7");
+  assert_contains(text, "seq: 12345678901");
+  assert_contains(text, "active_order: \"fe3\"");
+  assert_contains(text, "origin: \"fe1\"");
+  assert_contains(text, "destination: \"root\"");
+  assert_contains(text, "kind: ENVELOPE_CERT_REQUEST");
+  assert_contains(text, "ttl: 6");
+  assert_contains(text, "deadline_unix_ms: 1795000000123");
+  assert_contains(text, "request_id: \"\\240\\241\\242");
+
+  /* And our own bounded decoder reads it back. */
+  Ringca__RingMessage *back;
+  struct rc_wire_error err;
+  assert_int_equal(rc_wire_decode_ring_message(buf, len, 65536, &back, &err), 0);
+  assert_int_equal(back->token->epoch, 7);
+  assert_int_equal(back->token->n_envelopes, 1);
+  assert_string_equal(back->token->envelopes[0]->origin, "fe1");
+  rc_pb_free(&back->base);
+  free(buf);
+}
+
+static void test_link_and_cert_messages_are_standard(void **state) {
+  (void)state;
+  uint8_t body[40];
+  memset(body, 0xEE, sizeof body);
+  Ringca__LinkFrame lf;
+  ringca__link_frame__init(&lf);
+  lf.version = RC_WIRE_VERSION;
+  lf.type = RINGCA__LINK_FRAME_TYPE__LINK_FRAME_TRANSPORT;
+  lf.session_id = 0xDEADBEEFu;
+  lf.counter = 42;
+  lf.body.data = body;
+  lf.body.len = sizeof body;
+  uint8_t *buf;
+  size_t len;
+  assert_int_equal(rc_pb_pack(&lf.base, &buf, &len), 0);
+  char *text = protoc_decode("LinkFrame", buf, len);
+  assert_contains(text, "type: LINK_FRAME_TRANSPORT");
+  assert_contains(text, "session_id: 3735928559");
+  assert_contains(text, "counter: 42");
+  free(buf);
+
+  Ringca__CertRefusal ref;
+  ringca__cert_refusal__init(&ref);
+  ref.version = RC_WIRE_VERSION;
+  ref.reason = RINGCA__REFUSAL_REASON__REFUSAL_KEY_SIZE;
+  ref.message = "CSR key: RSA 1024 bits is below the profile minimum of 2048";
+  assert_int_equal(rc_pb_pack(&ref.base, &buf, &len), 0);
+  text = protoc_decode("CertRefusal", buf, len);
+  assert_contains(text, "reason: REFUSAL_KEY_SIZE");
+  assert_contains(text, "below the profile minimum");
+  free(buf);
+
+  uint8_t der[3] = {0x30, 0x01, 0x00};
+  ProtobufCBinaryData chain[2] = {{3, der}, {3, der}};
+  Ringca__CertReply rep;
+  ringca__cert_reply__init(&rep);
+  rep.version = RC_WIRE_VERSION;
+  rep.certificate_der.data = der;
+  rep.certificate_der.len = 3;
+  rep.n_chain_der = 2;
+  rep.chain_der = chain;
+  assert_int_equal(rc_pb_pack(&rep.base, &buf, &len), 0);
+  text = protoc_decode("CertReply", buf, len);
+  assert_contains(text, "certificate_der: \"0\\001\\000\"");
+  free(buf);
+
+  Ringca__CertRequest req;
+  ringca__cert_request__init(&req);
+  req.version = RC_WIRE_VERSION;
+  req.profile = "server";
+  req.csr_der.data = der;
+  req.csr_der.len = 3;
+  req.validity_days = 90;
+  assert_int_equal(rc_pb_pack(&req.base, &buf, &len), 0);
+  text = protoc_decode("CertRequest", buf, len);
+  assert_contains(text, "profile: \"server\"");
+  assert_contains(text, "validity_days: 90");
+  free(buf);
+}
+
+static void test_unknown_version_refused(void **state) {
+  (void)state;
+  Ringca__LinkFrame lf;
+  ringca__link_frame__init(&lf);
+  lf.version = 2;
+  lf.type = RINGCA__LINK_FRAME_TYPE__LINK_FRAME_TRANSPORT;
+  uint8_t *buf;
+  size_t len;
+  assert_int_equal(rc_pb_pack(&lf.base, &buf, &len), 0);
+  Ringca__LinkFrame *out;
+  struct rc_wire_error err;
+  assert_int_equal(rc_wire_decode_link_frame(buf, len, &out, &err),
+                   RC_EVERSION);
+  assert_string_equal(err.field, "LinkFrame.version");
+  assert_null(out);
+  free(buf);
+}
+
+static void test_repeated_field_limits_before_allocation(void **state) {
+  (void)state;
+  uint8_t id[16], sig[64];
+  Ringca__Envelope *one = sample_envelope(id, sig);
+  size_t n = RC_TOKEN_MAX_ENVELOPES + 1;
+  Ringca__Envelope **envs = calloc(n, sizeof *envs);
+  for (size_t i = 0; i < n; i++)
+    envs[i] = one;
+  Ringca__Token tok;
+  ringca__token__init(&tok);
+  tok.ring = "r";
+  tok.n_envelopes = n;
+  tok.envelopes = envs;
+  Ringca__RingMessage msg;
+  ringca__ring_message__init(&msg);
+  msg.version = RC_WIRE_VERSION;
+  msg.token = &tok;
+  uint8_t *buf;
+  size_t len;
+  assert_int_equal(rc_pb_pack(&msg.base, &buf, &len), 0);
+  Ringca__RingMessage *out;
+  struct rc_wire_error err;
+  assert_int_equal(rc_wire_decode_ring_message(buf, len, 1u << 20, &out, &err),
+                   RC_ELIMIT);
+  assert_string_equal(err.field, "Token.envelopes");
+  /* The same bytes over the size limit are refused by size first. */
+  assert_int_equal(rc_wire_decode_ring_message(buf, len, 1024, &out, &err),
+                   RC_ETOOBIG);
+  free(buf);
+  free(envs);
+}
+
+static void test_malformed_inputs(void **state) {
+  (void)state;
+  Ringca__LinkFrame *lf;
+  struct rc_wire_error err;
+  /* Truncated varint, length past the end, group wire type. */
+  const uint8_t trunc[] = {0x08, 0x80};
+  const uint8_t past[] = {0x2A, 0x10, 0x01};
+  const uint8_t group[] = {0x0B};
+  assert_int_equal(rc_wire_decode_link_frame(trunc, sizeof trunc, &lf, &err),
+                   RC_EMALFORMED);
+  assert_int_equal(rc_wire_decode_link_frame(past, sizeof past, &lf, &err),
+                   RC_EMALFORMED);
+  assert_int_equal(rc_wire_decode_link_frame(group, sizeof group, &lf, &err),
+                   RC_EMALFORMED);
+  /* A field repeated where the schema has one. */
+  const uint8_t twice[] = {0x08, 0x01, 0x08, 0x01};
+  assert_int_equal(rc_wire_decode_link_frame(twice, sizeof twice, &lf, &err),
+                   RC_ELIMIT);
+  assert_string_equal(err.field, "LinkFrame.version");
+  /* Envelope with a short request id names the field. */
+  uint8_t id[16], sig[64];
+  Ringca__Envelope *env = sample_envelope(id, sig);
+  env->request_id.len = 5;
+  Ringca__Token tok;
+  ringca__token__init(&tok);
+  tok.ring = "r";
+  tok.n_envelopes = 1;
+  tok.envelopes = &env;
+  Ringca__RingMessage msg;
+  ringca__ring_message__init(&msg);
+  msg.version = RC_WIRE_VERSION;
+  msg.token = &tok;
+  uint8_t *buf;
+  size_t len;
+  assert_int_equal(rc_pb_pack(&msg.base, &buf, &len), 0);
+  Ringca__RingMessage *out;
+  assert_int_equal(rc_wire_decode_ring_message(buf, len, 65536, &out, &err),
+                   RC_EMALFORMED);
+  assert_string_equal(err.field, "Envelope.request_id");
+  free(buf);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_ring_message_is_standard_protobuf),
+      cmocka_unit_test(test_link_and_cert_messages_are_standard),
+      cmocka_unit_test(test_unknown_version_refused),
+      cmocka_unit_test(test_repeated_field_limits_before_allocation),
+      cmocka_unit_test(test_malformed_inputs),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
