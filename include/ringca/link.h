@@ -97,6 +97,7 @@ struct rc_link_stats {
   uint64_t bad_crc, bad_cobs, too_long;   /* line noise */
   uint64_t stale;                         /* other session: dropped */
   uint64_t retransmits, duplicates, handshakes, payloads_in, payloads_out;
+  uint64_t rate_limited;                  /* peer-restart INITs refused */
 };
 
 struct rc_link;
@@ -138,6 +139,9 @@ void rc_link_reset(struct rc_link *link, uint64_t now_ns);
 void rc_link_stop(struct rc_link *link);
 
 bool rc_link_is_up(const struct rc_link *link);
+/* Largest payload rc_link_send accepts: max_frame minus the link's framing
+ * overhead (docs/protocol.md). */
+size_t rc_link_max_payload(const struct rc_link *link);
 size_t rc_link_send_queue_len(const struct rc_link *link);
 const struct rc_link_stats *rc_link_stats(const struct rc_link *link);
 
