@@ -279,7 +279,6 @@ static void emit_transport(struct rc_link *link, Ringca__LinkPayloadKind kind,
      * nothing rather than something unsealed; the peer will time out. */
     return;
   }
-  OPENSSL_cleanse(link->pt, plen);
   link->tx_len = encode_frame(link, RINGCA__LINK_FRAME_TYPE__LINK_FRAME_TRANSPORT,
                               link->sid, ctr, link->ct, plen + RC_NOISE_TAG_LEN,
                               link->txbuf, link->tx_cap);
@@ -598,7 +597,6 @@ static void on_transport(struct rc_link *link, const Ringca__LinkFrame *f,
   struct rc_wire_error werr = {0};
   int rc = rc_wire_decode_link_payload(link->pt, plen, link->cfg.max_frame, &p,
                                        &werr);
-  OPENSSL_cleanse(link->pt, plen);
   if (rc) {
     violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
               "sealed payload: bad %s (%s)",
