@@ -20,83 +20,8 @@
 #include "ringca/pb.h"
 #include "ringca/wire.h"
 
-#define PROLOGUE_TAG "ringca-link-v1"
-#define AD_LEN 20u
-#define HS_PAYLOAD_MAX 128u
-#define HS_FRAME_MAX 256u
+#include "link_internal.h"
 
-enum state {
-  ST_IDLE,       /* not started: input is dropped */
-  ST_HS_SENT,    /* initiator: INIT sent, waiting for RESP */
-  ST_HS_WAIT,    /* responder: waiting for INIT */
-  ST_HS_CONFIRM, /* responder: RESP sent, waiting for the first transport */
-  ST_UP,
-  ST_STOPPED,    /* violation or rc_link_stop: accepts and sends nothing */
-};
-
-enum outcome { OUT_GOOD, OUT_NOISE, OUT_STALE };
-
-struct evnode {
-  struct rc_link_event ev;
-  uint8_t *owned;
-  struct evnode *next;
-};
-
-struct qitem {
-  uint8_t *data;
-  size_t len;
-};
-
-struct rc_link {
-  struct rc_link_config cfg;
-  char local_name[RC_NAME_MAX + 1], peer_name[RC_NAME_MAX + 1];
-  uint8_t local_pub[RC_LINK_KEY_LEN];
-  bool initiator;
-  enum state st;
-
-  /* Handshake in progress. */
-  struct rc_noise_hs hs;
-  uint32_t hs_sid;
-  uint64_t hs_deadline; /* initiator: retry; responder: give up confirming */
-  uint8_t hs_frame[HS_FRAME_MAX + 64];
-  size_t hs_frame_len; /* wire bytes waiting to go out, 0 = none */
-
-  /* Current (or, in ST_HS_CONFIRM, pending) session. */
-  uint32_t sid, prev_sid;
-  struct rc_aead *tx_aead, *rx_aead;
-  uint64_t tx_ctr, rx_ctr;
-  bool rx_any;
-  uint64_t up_at, last_rx, last_tx;
-  uint8_t *last_frame; /* copy of the last accepted transport frame */
-  size_t last_frame_len;
-
-  /* Reliable stream, stop-and-wait: the queue head is seq acked + 1. */
-  struct qitem *queue;
-  uint32_t q_head, q_len;
-  uint64_t acked;
-  bool head_sent_once, data_due, ack_due, hb_due;
-  uint64_t rto_at; /* 0: no retransmission armed */
-  uint64_t delivered;
-  uint8_t *last_data; /* copy of the last delivered payload (duplicates) */
-  size_t last_data_len;
-
-  /* Transmit: one encoded frame at a time, drained by rc_link_pending_tx. */
-  uint8_t *txbuf;
-  size_t tx_len, tx_off, tx_cap;
-  bool tx_is_data;
-  uint8_t *pt, *ct, *fbuf; /* scratch, max_frame bytes each */
-
-  struct rc_frame_decoder dec;
-  uint8_t *win; /* outcomes of the last noise_window frames */
-  uint32_t win_pos, win_fill, win_noise, win_stale;
-
-  struct evnode *ev_head, *ev_tail, *popped;
-  struct rc_link_stats stats;
-};
-
-/* Framing overhead bound: LinkFrame header (22) + tag (16) + LinkPayload
- * header (28) at max_frame <= 65536 (docs/protocol.md). */
-#define LINK_OVERHEAD 66u
 
 const char *rc_link_down_reason_name(enum rc_link_down_reason r) {
   switch (r) {
@@ -126,7 +51,7 @@ size_t rc_link_max_payload(const struct rc_link *link) {
 
 /* ------------------------------------------------------------------ events */
 
-static struct evnode *push_event(struct rc_link *link,
+struct evnode *rc_link__push_event(struct rc_link *link,
                                  enum rc_link_event_type type) {
   struct evnode *n = calloc(1, sizeof *n);
   if (!n)
@@ -140,7 +65,7 @@ static struct evnode *push_event(struct rc_link *link,
   return n;
 }
 
-static void free_popped(struct rc_link *link) {
+void rc_link__free_popped(struct rc_link *link) {
   if (link->popped) {
     free(link->popped->owned);
     free(link->popped);
@@ -149,7 +74,7 @@ static void free_popped(struct rc_link *link) {
 }
 
 bool rc_link_next_event(struct rc_link *link, struct rc_link_event *ev) {
-  free_popped(link);
+  rc_link__free_popped(link);
   struct evnode *n = link->ev_head;
   if (!n)
     return false;
@@ -203,13 +128,10 @@ static void end_session(struct rc_link *link) {
 static void go_down(struct rc_link *link, enum rc_link_down_reason why,
                     uint64_t now);
 
-static void violation(struct rc_link *link, enum rc_link_violation v,
-                      const uint8_t *frame, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
 
-static void violation(struct rc_link *link, enum rc_link_violation v,
+void rc_link__violation(struct rc_link *link, enum rc_link_violation v,
                       const uint8_t *frame, size_t len, const char *fmt, ...) {
-  struct evnode *n = push_event(link, RC_LINK_EV_VIOLATION);
+  struct evnode *n = rc_link__push_event(link, RC_LINK_EV_VIOLATION);
   if (n) {
     n->ev.violation = v;
     unsigned int hl = 0;
@@ -221,72 +143,6 @@ static void violation(struct rc_link *link, enum rc_link_violation v,
   }
   end_session(link);
   link->st = ST_STOPPED;
-}
-
-/* ---------------------------------------------------------------- encoding */
-
-static void header_ad(uint8_t ad[AD_LEN], uint32_t type, uint32_t sid,
-                      uint64_t ctr) {
-  /* Fixed layout, little-endian: version u32 | type u32 | session u32 |
-   * counter u64. Binds the header without trusting protobuf canonicality. */
-  uint32_t v[3] = {RC_WIRE_VERSION, type, sid};
-  for (int i = 0; i < 3; i++)
-    for (int b = 0; b < 4; b++)
-      ad[4 * i + b] = (uint8_t)(v[i] >> (8 * b));
-  for (int b = 0; b < 8; b++)
-    ad[12 + b] = (uint8_t)(ctr >> (8 * b));
-}
-
-/* Packs a LinkFrame and COBS-encodes it into out. Returns wire length or 0. */
-static size_t encode_frame(struct rc_link *link, uint32_t type, uint32_t sid,
-                           uint64_t ctr, const uint8_t *body, size_t blen,
-                           uint8_t *out, size_t cap) {
-  Ringca__LinkFrame f = RINGCA__LINK_FRAME__INIT;
-  f.version = RC_WIRE_VERSION;
-  f.type = (Ringca__LinkFrameType)type;
-  f.session_id = sid;
-  f.counter = ctr;
-  f.body.data = (uint8_t *)body;
-  f.body.len = blen;
-  size_t n = ringca__link_frame__get_packed_size(&f);
-  assert(n <= link->cfg.max_frame);
-  ringca__link_frame__pack(&f, link->fbuf);
-  long w = rc_frame_encode(link->fbuf, n, out, cap);
-  assert(w > 0);
-  link->stats.frames_out++;
-  link->stats.bytes_out += (uint64_t)w;
-  return (size_t)w;
-}
-
-/* Seals one LinkPayload into txbuf under the next counter. */
-static void emit_transport(struct rc_link *link, Ringca__LinkPayloadKind kind,
-                           uint64_t seq, const uint8_t *data, size_t len,
-                           uint64_t now) {
-  Ringca__LinkPayload p = RINGCA__LINK_PAYLOAD__INIT;
-  p.kind = kind;
-  p.seq = seq;
-  p.ack = link->delivered;
-  p.data.data = (uint8_t *)data;
-  p.data.len = len;
-  size_t plen = ringca__link_payload__get_packed_size(&p);
-  assert(plen + LINK_OVERHEAD - 28u <= link->cfg.max_frame);
-  ringca__link_payload__pack(&p, link->pt);
-  uint8_t ad[AD_LEN];
-  uint64_t ctr = link->tx_ctr++;
-  header_ad(ad, RINGCA__LINK_FRAME_TYPE__LINK_FRAME_TRANSPORT, link->sid, ctr);
-  if (rc_aead_seal(link->tx_aead, ctr, ad, AD_LEN, link->pt, plen, link->ct)) {
-    /* EVP failing on fixed-size input means the library is broken: send
-     * nothing rather than something unsealed; the peer will time out. */
-    return;
-  }
-  link->tx_len = encode_frame(link, RINGCA__LINK_FRAME_TYPE__LINK_FRAME_TRANSPORT,
-                              link->sid, ctr, link->ct, plen + RC_NOISE_TAG_LEN,
-                              link->txbuf, link->tx_cap);
-  link->tx_off = 0;
-  link->tx_is_data = kind == RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_DATA;
-  link->ack_due = false;
-  link->hb_due = false;
-  link->last_tx = now;
 }
 
 /* ---------------------------------------------------------------- handshake */
@@ -326,7 +182,7 @@ static int write_handshake(struct rc_link *link, uint32_t type) {
   OPENSSL_cleanse(e, sizeof e);
   if (rc)
     return rc;
-  link->hs_frame_len = encode_frame(link, type, link->hs_sid, 0, msg, mlen,
+  link->hs_frame_len = rc_link__encode_frame(link, type, link->hs_sid, 0, msg, mlen,
                                     link->hs_frame, sizeof link->hs_frame);
   return 0;
 }
@@ -364,12 +220,12 @@ static int install_session(struct rc_link *link) {
   return link->tx_aead && link->rx_aead ? 0 : RC_ENOMEM;
 }
 
-static void went_up(struct rc_link *link, uint64_t now) {
+void rc_link__went_up(struct rc_link *link, uint64_t now) {
   link->st = ST_UP;
   link->up_at = link->last_rx = now;
   link->stats.handshakes++;
   window_reset(link);
-  push_event(link, RC_LINK_EV_UP);
+  rc_link__push_event(link, RC_LINK_EV_UP);
   if (link->q_len)
     link->data_due = true;
 }
@@ -386,12 +242,12 @@ static bool read_handshake(struct rc_link *link, const Ringca__LinkFrame *f,
                : rc_noise_hs_read(&link->hs, f->body.data, f->body.len, pl,
                                   sizeof pl, &plen);
   if (rc == RC_EMALFORMED) {
-    violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
+    rc_link__violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
               "%s body of %zu bytes", what, f->body.len);
     return false;
   }
   if (rc) {
-    violation(link, RC_LINK_VIOLATION_HANDSHAKE_PEER_KEY, raw, rawlen,
+    rc_link__violation(link, RC_LINK_VIOLATION_HANDSHAKE_PEER_KEY, raw, rawlen,
               "%s does not authenticate against %s's static key", what,
               link->peer_name);
     return false;
@@ -400,7 +256,7 @@ static bool read_handshake(struct rc_link *link, const Ringca__LinkFrame *f,
   struct rc_wire_error werr = {0};
   rc = rc_wire_decode_handshake_payload(pl, plen, &hp, &werr);
   if (rc) {
-    violation(link,
+    rc_link__violation(link,
               rc == RC_EVERSION ? RC_LINK_VIOLATION_VERSION
                                 : RC_LINK_VIOLATION_MALFORMED,
               raw, rawlen, "%s: bad %s (%s)", what,
@@ -409,7 +265,7 @@ static bool read_handshake(struct rc_link *link, const Ringca__LinkFrame *f,
   }
   bool same = strcmp(hp->node, link->peer_name) == 0;
   if (!same)
-    violation(link, RC_LINK_VIOLATION_HANDSHAKE_PEER_KEY, raw, rawlen,
+    rc_link__violation(link, RC_LINK_VIOLATION_HANDSHAKE_PEER_KEY, raw, rawlen,
               "%s names node \"%.64s\", topology expects \"%s\"", what,
               hp->node, link->peer_name);
   rc_pb_free(&hp->base);
@@ -419,13 +275,20 @@ static bool read_handshake(struct rc_link *link, const Ringca__LinkFrame *f,
 static void on_init(struct rc_link *link, const Ringca__LinkFrame *f,
                     const uint8_t *raw, size_t rawlen, uint64_t now) {
   if (link->initiator) {
-    violation(link, RC_LINK_VIOLATION_UNEXPECTED_TYPE, raw, rawlen,
+    rc_link__violation(link, RC_LINK_VIOLATION_UNEXPECTED_TYPE, raw, rawlen,
               "handshake-init sent to the initiating side");
     return;
   }
   /* A confirmed session is only replaced by a peer restart, at most once
    * per rehandshake_min_ns; an unconfirmed one may be replaced freely (our
    * RESP may have been lost to noise). */
+  /* An INIT naming the session we are in is the replay of that session's
+   * own INIT (an initiator draws a fresh id for every attempt). */
+  if ((link->st == ST_UP || link->st == ST_HS_CONFIRM) &&
+      f->session_id == link->sid) {
+    link->stats.stale++;
+    return;
+  }
   if (link->st == ST_UP && now - link->up_at < link->cfg.rehandshake_min_ns) {
     link->stats.rate_limited++;
     return;
@@ -464,7 +327,7 @@ static void on_init(struct rc_link *link, const Ringca__LinkFrame *f,
 static void on_resp(struct rc_link *link, const Ringca__LinkFrame *f,
                     const uint8_t *raw, size_t rawlen, uint64_t now) {
   if (!link->initiator) {
-    violation(link, RC_LINK_VIOLATION_UNEXPECTED_TYPE, raw, rawlen,
+    rc_link__violation(link, RC_LINK_VIOLATION_UNEXPECTED_TYPE, raw, rawlen,
               "handshake-resp sent to the responding side");
     return;
   }
@@ -481,145 +344,9 @@ static void on_resp(struct rc_link *link, const Ringca__LinkFrame *f,
     start_handshake(link, now);
     return;
   }
-  went_up(link, now);
+  rc_link__went_up(link, now);
   /* KK's responder waits for our first transport frame to confirm. */
   link->hb_due = true;
-}
-
-/* ---------------------------------------------------------------- transport */
-
-static void deliver(struct rc_link *link, const uint8_t *data, size_t len) {
-  struct evnode *n = push_event(link, RC_LINK_EV_DELIVER);
-  if (!n)
-    return;
-  n->owned = malloc(len ? len : 1);
-  if (!n->owned) {
-    n->ev.type = RC_LINK_EV_NONE; /* skipped by the caller's switch */
-    return;
-  }
-  if (len)
-    memcpy(n->owned, data, len);
-  n->ev.data = n->owned;
-  n->ev.len = len;
-  link->stats.payloads_in++;
-}
-
-/* The peer's cumulative ack. Returns false after raising a violation. */
-static bool on_ack(struct rc_link *link, uint64_t ack, const uint8_t *raw,
-                   size_t rawlen) {
-  uint64_t sent = link->acked + (link->head_sent_once ? 1 : 0);
-  if (ack < link->acked) {
-    violation(link, RC_LINK_VIOLATION_REPLAY, raw, rawlen,
-              "ack %llu after %llu", (unsigned long long)ack,
-              (unsigned long long)link->acked);
-    return false;
-  }
-  if (ack > sent) {
-    violation(link, RC_LINK_VIOLATION_COUNTER_GAP, raw, rawlen,
-              "ack %llu beyond highest sent seq %llu",
-              (unsigned long long)ack, (unsigned long long)sent);
-    return false;
-  }
-  if (ack == sent && link->head_sent_once) {
-    struct qitem *q = &link->queue[link->q_head];
-    OPENSSL_clear_free(q->data, q->len);
-    q->data = NULL;
-    link->q_head = (link->q_head + 1) % link->cfg.send_queue_max;
-    link->q_len--;
-    link->acked = ack;
-    link->head_sent_once = false;
-    link->rto_at = 0;
-    link->data_due = link->q_len > 0;
-    link->stats.payloads_out++;
-  }
-  return true;
-}
-
-static void on_data(struct rc_link *link, const Ringca__LinkPayload *p,
-                    const uint8_t *raw, size_t rawlen) {
-  unsigned long long seq = p->seq, last = link->delivered;
-  if (p->seq == link->delivered + 1) {
-    deliver(link, p->data.data, p->data.len);
-    link->delivered = p->seq;
-    if (p->data.len)
-      memcpy(link->last_data, p->data.data, p->data.len);
-    link->last_data_len = p->data.len;
-    link->ack_due = true;
-  } else if (p->seq == 0) {
-    violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
-              "LinkPayload.seq 0 on a DATA payload");
-  } else if (p->seq == link->delivered) {
-    if (p->data.len != link->last_data_len ||
-        (p->data.len &&
-         memcmp(p->data.data, link->last_data, p->data.len) != 0)) {
-      violation(link, RC_LINK_VIOLATION_REPLAY, raw, rawlen,
-                "seq %llu re-sent with different data", seq);
-      return;
-    }
-    link->stats.duplicates++; /* our ACK was lost: ack again */
-    link->ack_due = true;
-  } else if (p->seq < link->delivered) {
-    violation(link, RC_LINK_VIOLATION_REPLAY, raw, rawlen,
-              "seq %llu after %llu", seq, last);
-  } else {
-    violation(link, RC_LINK_VIOLATION_COUNTER_GAP, raw, rawlen,
-              "seq %llu after %llu", seq, last);
-  }
-}
-
-/* A transport frame naming the current (or pending) session. */
-static void on_transport(struct rc_link *link, const Ringca__LinkFrame *f,
-                         const uint8_t *raw, size_t rawlen, uint64_t now) {
-  unsigned long long ctr = f->counter, last = link->rx_ctr;
-  if (link->rx_any && f->counter <= link->rx_ctr) {
-    if (f->counter == link->rx_ctr && rawlen == link->last_frame_len &&
-        memcmp(raw, link->last_frame, rawlen) == 0) {
-      link->stats.duplicates++;
-      link->ack_due = link->delivered > 0;
-      return;
-    }
-    violation(link, RC_LINK_VIOLATION_REPLAY, raw, rawlen,
-              "counter %llu after %llu", ctr, last);
-    return;
-  }
-  uint8_t ad[AD_LEN];
-  header_ad(ad, f->type, f->session_id, f->counter);
-  if (f->body.len < RC_NOISE_TAG_LEN ||
-      rc_aead_open(link->rx_aead, f->counter, ad, AD_LEN, f->body.data,
-                   f->body.len, link->pt) != 0) {
-    violation(link, RC_LINK_VIOLATION_AUTH, raw, rawlen,
-              "transport frame counter %llu of session %08x fails "
-              "authentication", ctr, (unsigned)f->session_id);
-    return;
-  }
-  size_t plen = f->body.len - RC_NOISE_TAG_LEN;
-  Ringca__LinkPayload *p = NULL;
-  struct rc_wire_error werr = {0};
-  int rc = rc_wire_decode_link_payload(link->pt, plen, link->cfg.max_frame, &p,
-                                       &werr);
-  if (rc) {
-    violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
-              "sealed payload: bad %s (%s)",
-              werr.field ? werr.field : "LinkPayload", rc_err_name(rc));
-    return;
-  }
-  link->rx_ctr = f->counter;
-  link->rx_any = true;
-  memcpy(link->last_frame, raw, rawlen);
-  link->last_frame_len = rawlen;
-  link->last_rx = now;
-  if (link->st == ST_HS_CONFIRM)
-    went_up(link, now);
-  bool data = p->kind == RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_DATA;
-  if (!data && (p->seq != 0 || p->data.len != 0))
-    violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
-              "%s payload carries seq %llu and %zu data bytes",
-              p->kind == RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_ACK
-                  ? "ACK" : "HEARTBEAT",
-              (unsigned long long)p->seq, p->data.len);
-  else if (on_ack(link, p->ack, raw, rawlen) && data)
-    on_data(link, p, raw, rawlen);
-  rc_pb_free(&p->base);
 }
 
 /* ------------------------------------------------------------- frame intake */
@@ -655,7 +382,7 @@ static void on_frame(struct rc_link *link, const uint8_t *raw, size_t len,
   }
   int rc = rc_wire_decode_link_frame(raw, len, &f, &werr);
   if (rc) {
-    violation(link,
+    rc_link__violation(link,
               rc == RC_EVERSION ? RC_LINK_VIOLATION_VERSION
                                 : RC_LINK_VIOLATION_MALFORMED,
               raw, len, "bad %s (%s)", werr.field ? werr.field : "LinkFrame",
@@ -673,7 +400,7 @@ static void on_frame(struct rc_link *link, const uint8_t *raw, size_t len,
   default: /* TRANSPORT; the decoder refused every other type */
     if ((link->st == ST_UP || link->st == ST_HS_CONFIRM) &&
         f->session_id == link->sid)
-      on_transport(link, f, raw, len, now);
+      rc_link__on_transport(link, f, raw, len, now);
     else
       link->stats.stale++;
     break;
@@ -686,7 +413,7 @@ static void on_frame(struct rc_link *link, const uint8_t *raw, size_t len,
 
 int rc_link_recv(struct rc_link *link, const uint8_t *in, size_t len,
                  uint64_t now) {
-  free_popped(link);
+  rc_link__free_popped(link);
   size_t pos = 0;
   while (pos < len) {
     if (link->st == ST_STOPPED)
@@ -717,81 +444,6 @@ int rc_link_recv(struct rc_link *link, const uint8_t *in, size_t len,
   return link->st == ST_STOPPED ? RC_ESTATE : 0;
 }
 
-/* ----------------------------------------------------------- transmit side */
-
-size_t rc_link_pending_tx(struct rc_link *link, uint8_t *out, size_t cap,
-                          uint64_t now) {
-  free_popped(link);
-  if (link->st == ST_STOPPED || link->st == ST_IDLE)
-    return 0;
-  size_t done = 0;
-  while (done < cap) {
-    if (link->tx_off == link->tx_len) {
-      link->tx_off = link->tx_len = 0;
-      if (link->hs_frame_len) {
-        memcpy(link->txbuf, link->hs_frame, link->hs_frame_len);
-        link->tx_len = link->hs_frame_len;
-        link->hs_frame_len = 0;
-        link->tx_is_data = false;
-      } else if (link->st == ST_UP && link->data_due) {
-        struct qitem *q = &link->queue[link->q_head];
-        if (link->head_sent_once)
-          link->stats.retransmits++;
-        emit_transport(link, RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_DATA,
-                       link->acked + 1, q->data, q->len, now);
-        link->head_sent_once = true;
-        link->data_due = false;
-      } else if (link->st == ST_UP && link->ack_due) {
-        emit_transport(link, RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_ACK, 0,
-                       NULL, 0, now);
-      } else if (link->st == ST_UP &&
-                 (link->hb_due || now - link->last_tx >= link->cfg.heartbeat_ns)) {
-        emit_transport(link, RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_HEARTBEAT,
-                       0, NULL, 0, now);
-      }
-      if (link->tx_len == 0)
-        break;
-    }
-    size_t n = link->tx_len - link->tx_off;
-    if (n > cap - done)
-      n = cap - done;
-    memcpy(out + done, link->txbuf + link->tx_off, n);
-    link->tx_off += n;
-    done += n;
-    /* The retransmission clock starts when the last byte leaves, so a
-     * slow line does not cause spurious retransmissions. */
-    if (link->tx_off == link->tx_len && link->tx_is_data) {
-      link->rto_at = now + link->cfg.retransmit_ns;
-      link->tx_is_data = false;
-    }
-  }
-  return done;
-}
-
-int rc_link_send(struct rc_link *link, const uint8_t *payload, size_t len,
-                 uint64_t now) {
-  (void)now;
-  free_popped(link);
-  if (link->st != ST_UP)
-    return RC_ESTATE;
-  if (len > rc_link_max_payload(link))
-    return RC_ETOOBIG;
-  if (link->q_len >= link->cfg.send_queue_max)
-    return RC_EAGAIN;
-  uint8_t *copy = malloc(len ? len : 1);
-  if (!copy)
-    return RC_ENOMEM;
-  if (len)
-    memcpy(copy, payload, len);
-  struct qitem *q =
-      &link->queue[(link->q_head + link->q_len) % link->cfg.send_queue_max];
-  q->data = copy;
-  q->len = len;
-  if (link->q_len++ == 0)
-    link->data_due = true;
-  return 0;
-}
-
 /* ------------------------------------------------------------------ timers */
 
 static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
@@ -812,7 +464,7 @@ uint64_t rc_link_next_deadline(const struct rc_link *link) {
 }
 
 void rc_link_on_deadline(struct rc_link *link, uint64_t now) {
-  free_popped(link);
+  rc_link__free_popped(link);
   switch (link->st) {
   case ST_HS_SENT:
     if (now >= link->hs_deadline)
@@ -845,7 +497,7 @@ static void go_down(struct rc_link *link, enum rc_link_down_reason why,
                     uint64_t now) {
   bool was_up = link->st == ST_UP;
   if (was_up) {
-    struct evnode *n = push_event(link, RC_LINK_EV_DOWN);
+    struct evnode *n = rc_link__push_event(link, RC_LINK_EV_DOWN);
     if (n)
       n->ev.down_reason = why;
   }
@@ -900,7 +552,7 @@ void rc_link_free(struct rc_link *link) {
   if (!link)
     return;
   end_session(link);
-  free_popped(link);
+  rc_link__free_popped(link);
   while (link->ev_head) {
     struct evnode *n = link->ev_head;
     link->ev_head = n->next;
@@ -924,7 +576,7 @@ void rc_link_free(struct rc_link *link) {
 }
 
 void rc_link_start(struct rc_link *link, uint64_t now) {
-  free_popped(link);
+  rc_link__free_popped(link);
   if (link->st == ST_STOPPED)
     return;
   if (link->st == ST_UP)
@@ -938,7 +590,7 @@ void rc_link_reset(struct rc_link *link, uint64_t now) {
 }
 
 void rc_link_stop(struct rc_link *link) {
-  free_popped(link);
+  rc_link__free_popped(link);
   if (link->st != ST_STOPPED)
     go_down(link, RC_LINK_DOWN_STOPPED, 0);
 }

@@ -570,6 +570,32 @@ static void test_restart_rate_limited(void **state) {
   teardown();
 }
 
+/* The INIT of the running session, replayed later: stale, not a restart. */
+static void test_replayed_init(void **state) {
+  (void)state;
+  h_pair_init(&P, 66, 4096);
+  rc_link_start(P.b.link, P.now);
+  rc_link_start(P.a.link, P.now);
+  P.a.tap = true;
+  h_pump(&P);
+  static uint8_t init[1024];
+  size_t n = P.a.nheld;
+  memcpy(init, P.a.held, n);
+  h_feed(&P, &P.b, P.a.held, P.a.nheld);
+  P.a.tap = false;
+  P.a.nheld = 0;
+  h_run_until(&P, 5 * SEC);
+  assert_true(rc_link_is_up(P.a.link) && rc_link_is_up(P.b.link));
+  uint64_t stale = rc_link_stats(P.b.link)->stale;
+  h_feed(&P, &P.b, init, n);
+  assert_int_equal(rc_link_stats(P.b.link)->stale, stale + 1);
+  assert_int_equal(h_count(&P.b, RC_LINK_EV_DOWN), 0);
+  h_run_until(&P, 8 * SEC);
+  assert_true(rc_link_is_up(P.a.link) && rc_link_is_up(P.b.link));
+  assert_no_violation(&P.b);
+  teardown();
+}
+
 static void test_responder_restart_timeout(void **state) {
   (void)state;
   up_pair(62, 4096);
@@ -710,6 +736,7 @@ int main(void) {
       cmocka_unit_test(test_wrong_peer_name),
       cmocka_unit_test(test_initiator_restart),
       cmocka_unit_test(test_restart_rate_limited),
+      cmocka_unit_test(test_replayed_init),
       cmocka_unit_test(test_responder_restart_timeout),
       cmocka_unit_test(test_dead_link),
       cmocka_unit_test(test_noisy_threshold),
