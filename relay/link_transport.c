@@ -61,6 +61,10 @@ static void emit_transport(struct rc_link *link, Ringca__LinkPayloadKind kind,
   size_t plen = ringca__link_payload__get_packed_size(&p);
   assert(plen + LINK_OVERHEAD - 28u <= link->cfg.max_frame);
   ringca__link_payload__pack(&p, link->pt);
+  /* Noise reserves nonce 2^64-1; at 11,520 B/s it is never reached, and if
+   * it were the link falls silent and the peer's dead-link timer re-keys. */
+  if (link->tx_ctr == UINT64_MAX)
+    return;
   uint8_t ad[AD_LEN];
   uint64_t ctr = link->tx_ctr++;
   header_ad(ad, RINGCA__LINK_FRAME_TYPE__LINK_FRAME_TRANSPORT, link->sid, ctr);
@@ -81,20 +85,24 @@ static void emit_transport(struct rc_link *link, Ringca__LinkPayloadKind kind,
 
 /* ---------------------------------------------------------------- transport */
 
-static void deliver(struct rc_link *link, const uint8_t *data, size_t len) {
+/* Queues a DELIVER event. False when memory ran out: the payload is then
+ * neither delivered nor acknowledged, so the peer retransmits it. */
+static bool deliver(struct rc_link *link, const uint8_t *data, size_t len) {
+  uint8_t *copy = malloc(len ? len : 1);
+  if (!copy)
+    return false;
   struct evnode *n = rc_link__push_event(link, RC_LINK_EV_DELIVER);
-  if (!n)
-    return;
-  n->owned = malloc(len ? len : 1);
-  if (!n->owned) {
-    n->ev.type = RC_LINK_EV_NONE; /* skipped by the caller's switch */
-    return;
+  if (!n) {
+    free(copy);
+    return false;
   }
   if (len)
-    memcpy(n->owned, data, len);
-  n->ev.data = n->owned;
+    memcpy(copy, data, len);
+  n->owned = copy;
+  n->ev.data = copy;
   n->ev.len = len;
   link->stats.payloads_in++;
+  return true;
 }
 
 /* The peer's cumulative ack. Returns false after raising a violation. */
@@ -132,7 +140,8 @@ static void on_data(struct rc_link *link, const Ringca__LinkPayload *p,
                     const uint8_t *raw, size_t rawlen) {
   unsigned long long seq = p->seq, last = link->delivered;
   if (p->seq == link->delivered + 1) {
-    deliver(link, p->data.data, p->data.len);
+    if (!deliver(link, p->data.data, p->data.len))
+      return;
     link->delivered = p->seq;
     if (p->data.len)
       memcpy(link->last_data, p->data.data, p->data.len);
