@@ -22,11 +22,10 @@
 
 #include "link_internal.h"
 
-
 const char *rc_link_down_reason_name(enum rc_link_down_reason r) {
   switch (r) {
-#define RC_LINK_DOWN_NAME_(name, str)                                        \
-  case RC_LINK_DOWN_##name:                                                  \
+#define RC_LINK_DOWN_NAME_(name, str)                                          \
+  case RC_LINK_DOWN_##name:                                                    \
     return str;
     RC_LINK_DOWN_MAP(RC_LINK_DOWN_NAME_)
 #undef RC_LINK_DOWN_NAME_
@@ -36,8 +35,8 @@ const char *rc_link_down_reason_name(enum rc_link_down_reason r) {
 
 const char *rc_link_violation_name(enum rc_link_violation v) {
   switch (v) {
-#define RC_LINK_VIOLATION_NAME_(name, str)                                   \
-  case RC_LINK_VIOLATION_##name:                                             \
+#define RC_LINK_VIOLATION_NAME_(name, str)                                     \
+  case RC_LINK_VIOLATION_##name:                                               \
     return str;
     RC_LINK_VIOLATION_MAP(RC_LINK_VIOLATION_NAME_)
 #undef RC_LINK_VIOLATION_NAME_
@@ -52,7 +51,7 @@ size_t rc_link_max_payload(const struct rc_link *link) {
 /* ------------------------------------------------------------------ events */
 
 struct evnode *rc_link__push_event(struct rc_link *link,
-                                 enum rc_link_event_type type) {
+                                   enum rc_link_event_type type) {
   struct evnode *n = calloc(1, sizeof *n);
   if (!n)
     return NULL;
@@ -90,7 +89,8 @@ bool rc_link_next_event(struct rc_link *link, struct rc_link_event *ev) {
 
 static void clear_queue(struct rc_link *link) {
   for (uint32_t i = 0; i < link->q_len; i++) {
-    struct qitem *q = &link->queue[(link->q_head + i) % link->cfg.send_queue_max];
+    struct qitem *q =
+        &link->queue[(link->q_head + i) % link->cfg.send_queue_max];
     OPENSSL_clear_free(q->data, q->len);
     q->data = NULL;
   }
@@ -128,9 +128,9 @@ static void end_session(struct rc_link *link) {
 static void go_down(struct rc_link *link, enum rc_link_down_reason why,
                     uint64_t now);
 
-
 void rc_link__violation(struct rc_link *link, enum rc_link_violation v,
-                      const uint8_t *frame, size_t len, const char *fmt, ...) {
+                        const uint8_t *frame, size_t len, const char *fmt,
+                        ...) {
   struct evnode *n = rc_link__push_event(link, RC_LINK_EV_VIOLATION);
   if (n) {
     n->ev.violation = v;
@@ -147,8 +147,7 @@ void rc_link__violation(struct rc_link *link, enum rc_link_violation v,
 
 /* ---------------------------------------------------------------- handshake */
 
-static size_t prologue(const struct rc_link *link, uint32_t sid,
-                       uint8_t *out) {
+static size_t prologue(const struct rc_link *link, uint32_t sid, uint8_t *out) {
   /* tag \0 initiator-name \0 responder-name \0 session-id(LE32): binds both
    * names and the proposed session id into the handshake transcript. */
   const char *ini = link->initiator ? link->local_name : link->peer_name;
@@ -182,8 +181,9 @@ static int write_handshake(struct rc_link *link, uint32_t type) {
   OPENSSL_cleanse(e, sizeof e);
   if (rc)
     return rc;
-  link->hs_frame_len = rc_link__encode_frame(link, type, link->hs_sid, 0, msg, mlen,
-                                    link->hs_frame, sizeof link->hs_frame);
+  link->hs_frame_len =
+      rc_link__encode_frame(link, type, link->hs_sid, 0, msg, mlen,
+                            link->hs_frame, sizeof link->hs_frame);
   return 0;
 }
 
@@ -243,13 +243,13 @@ static bool read_handshake(struct rc_link *link, const Ringca__LinkFrame *f,
                                   sizeof pl, &plen);
   if (rc == RC_EMALFORMED) {
     rc_link__violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
-              "%s body of %zu bytes", what, f->body.len);
+                       "%s body of %zu bytes", what, f->body.len);
     return false;
   }
   if (rc) {
     rc_link__violation(link, RC_LINK_VIOLATION_HANDSHAKE_PEER_KEY, raw, rawlen,
-              "%s does not authenticate against %s's static key", what,
-              link->peer_name);
+                       "%s does not authenticate against %s's static key", what,
+                       link->peer_name);
     return false;
   }
   Ringca__HandshakePayload *hp = NULL;
@@ -257,17 +257,18 @@ static bool read_handshake(struct rc_link *link, const Ringca__LinkFrame *f,
   rc = rc_wire_decode_handshake_payload(pl, plen, &hp, &werr);
   if (rc) {
     rc_link__violation(link,
-              rc == RC_EVERSION ? RC_LINK_VIOLATION_VERSION
-                                : RC_LINK_VIOLATION_MALFORMED,
-              raw, rawlen, "%s: bad %s (%s)", what,
-              werr.field ? werr.field : "HandshakePayload", rc_err_name(rc));
+                       rc == RC_EVERSION ? RC_LINK_VIOLATION_VERSION
+                                         : RC_LINK_VIOLATION_MALFORMED,
+                       raw, rawlen, "%s: bad %s (%s)", what,
+                       werr.field ? werr.field : "HandshakePayload",
+                       rc_err_name(rc));
     return false;
   }
   bool same = strcmp(hp->node, link->peer_name) == 0;
   if (!same)
     rc_link__violation(link, RC_LINK_VIOLATION_HANDSHAKE_PEER_KEY, raw, rawlen,
-              "%s names node \"%.64s\", topology expects \"%s\"", what,
-              hp->node, link->peer_name);
+                       "%s names node \"%.64s\", topology expects \"%s\"", what,
+                       hp->node, link->peer_name);
   rc_pb_free(&hp->base);
   return same;
 }
@@ -276,7 +277,7 @@ static void on_init(struct rc_link *link, const Ringca__LinkFrame *f,
                     const uint8_t *raw, size_t rawlen, uint64_t now) {
   if (link->initiator) {
     rc_link__violation(link, RC_LINK_VIOLATION_UNEXPECTED_TYPE, raw, rawlen,
-              "handshake-init sent to the initiating side");
+                       "handshake-init sent to the initiating side");
     return;
   }
   /* A confirmed session is only replaced by a peer restart, at most once
@@ -314,7 +315,8 @@ static void on_init(struct rc_link *link, const Ringca__LinkFrame *f,
   link->hs = fresh;
   OPENSSL_cleanse(&fresh, sizeof fresh);
   link->hs_sid = f->session_id;
-  if (write_handshake(link, RINGCA__LINK_FRAME_TYPE__LINK_FRAME_HANDSHAKE_RESP) ||
+  if (write_handshake(link,
+                      RINGCA__LINK_FRAME_TYPE__LINK_FRAME_HANDSHAKE_RESP) ||
       install_session(link)) {
     end_session(link);
     link->st = ST_HS_WAIT;
@@ -328,7 +330,7 @@ static void on_resp(struct rc_link *link, const Ringca__LinkFrame *f,
                     const uint8_t *raw, size_t rawlen, uint64_t now) {
   if (!link->initiator) {
     rc_link__violation(link, RC_LINK_VIOLATION_UNEXPECTED_TYPE, raw, rawlen,
-              "handshake-resp sent to the responding side");
+                       "handshake-resp sent to the responding side");
     return;
   }
   if (link->st != ST_HS_SENT || f->session_id != link->hs_sid ||
@@ -383,10 +385,10 @@ static void on_frame(struct rc_link *link, const uint8_t *raw, size_t len,
   int rc = rc_wire_decode_link_frame(raw, len, &f, &werr);
   if (rc) {
     rc_link__violation(link,
-              rc == RC_EVERSION ? RC_LINK_VIOLATION_VERSION
-                                : RC_LINK_VIOLATION_MALFORMED,
-              raw, len, "bad %s (%s)", werr.field ? werr.field : "LinkFrame",
-              rc_err_name(rc));
+                       rc == RC_EVERSION ? RC_LINK_VIOLATION_VERSION
+                                         : RC_LINK_VIOLATION_MALFORMED,
+                       raw, len, "bad %s (%s)",
+                       werr.field ? werr.field : "LinkFrame", rc_err_name(rc));
     return;
   }
   uint64_t stale_before = link->stats.stale;
@@ -414,6 +416,8 @@ static void on_frame(struct rc_link *link, const uint8_t *raw, size_t len,
 int rc_link_recv(struct rc_link *link, const uint8_t *in, size_t len,
                  uint64_t now) {
   rc_link__free_popped(link);
+  if (link->st != ST_STOPPED)
+    link->stats.bytes_in += len;
   size_t pos = 0;
   while (pos < len) {
     if (link->st == ST_STOPPED)
@@ -425,7 +429,6 @@ int rc_link_recv(struct rc_link *link, const uint8_t *in, size_t len,
       break;
     case RC_FRAME_OK:
       link->stats.frames_in++;
-      link->stats.bytes_in += fe.wire_len + 2;
       on_frame(link, fe.payload, fe.len, now);
       break;
     case RC_FRAME_BAD_CRC:

@@ -24,7 +24,7 @@ enum state {
   ST_HS_WAIT,    /* responder: waiting for INIT */
   ST_HS_CONFIRM, /* responder: RESP sent, waiting for the first transport */
   ST_UP,
-  ST_STOPPED,    /* violation or rc_link_stop: accepts and sends nothing */
+  ST_STOPPED, /* violation or rc_link_stop: accepts and sends nothing */
 };
 
 enum outcome { OUT_GOOD, OUT_NOISE, OUT_STALE };

@@ -29,8 +29,8 @@ static void header_ad(uint8_t ad[AD_LEN], uint32_t type, uint32_t sid,
 
 /* Packs a LinkFrame and COBS-encodes it into out. Returns wire length or 0. */
 size_t rc_link__encode_frame(struct rc_link *link, uint32_t type, uint32_t sid,
-                           uint64_t ctr, const uint8_t *body, size_t blen,
-                           uint8_t *out, size_t cap) {
+                             uint64_t ctr, const uint8_t *body, size_t blen,
+                             uint8_t *out, size_t cap) {
   Ringca__LinkFrame f = RINGCA__LINK_FRAME__INIT;
   f.version = RC_WIRE_VERSION;
   f.type = (Ringca__LinkFrameType)type;
@@ -73,9 +73,9 @@ static void emit_transport(struct rc_link *link, Ringca__LinkPayloadKind kind,
      * nothing rather than something unsealed; the peer will time out. */
     return;
   }
-  link->tx_len = rc_link__encode_frame(link, RINGCA__LINK_FRAME_TYPE__LINK_FRAME_TRANSPORT,
-                              link->sid, ctr, link->ct, plen + RC_NOISE_TAG_LEN,
-                              link->txbuf, link->tx_cap);
+  link->tx_len = rc_link__encode_frame(
+      link, RINGCA__LINK_FRAME_TYPE__LINK_FRAME_TRANSPORT, link->sid, ctr,
+      link->ct, plen + RC_NOISE_TAG_LEN, link->txbuf, link->tx_cap);
   link->tx_off = 0;
   link->tx_is_data = kind == RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_DATA;
   link->ack_due = false;
@@ -111,14 +111,14 @@ static bool on_ack(struct rc_link *link, uint64_t ack, const uint8_t *raw,
   uint64_t sent = link->acked + (link->head_sent_once ? 1 : 0);
   if (ack < link->acked) {
     rc_link__violation(link, RC_LINK_VIOLATION_REPLAY, raw, rawlen,
-              "ack %llu after %llu", (unsigned long long)ack,
-              (unsigned long long)link->acked);
+                       "ack %llu after %llu", (unsigned long long)ack,
+                       (unsigned long long)link->acked);
     return false;
   }
   if (ack > sent) {
     rc_link__violation(link, RC_LINK_VIOLATION_COUNTER_GAP, raw, rawlen,
-              "ack %llu beyond highest sent seq %llu",
-              (unsigned long long)ack, (unsigned long long)sent);
+                       "ack %llu beyond highest sent seq %llu",
+                       (unsigned long long)ack, (unsigned long long)sent);
     return false;
   }
   if (ack == sent && link->head_sent_once) {
@@ -149,29 +149,29 @@ static void on_data(struct rc_link *link, const Ringca__LinkPayload *p,
     link->ack_due = true;
   } else if (p->seq == 0) {
     rc_link__violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
-              "LinkPayload.seq 0 on a DATA payload");
+                       "LinkPayload.seq 0 on a DATA payload");
   } else if (p->seq == link->delivered) {
     if (p->data.len != link->last_data_len ||
         (p->data.len &&
          memcmp(p->data.data, link->last_data, p->data.len) != 0)) {
       rc_link__violation(link, RC_LINK_VIOLATION_REPLAY, raw, rawlen,
-                "seq %llu re-sent with different data", seq);
+                         "seq %llu re-sent with different data", seq);
       return;
     }
     link->stats.duplicates++; /* our ACK was lost: ack again */
     link->ack_due = true;
   } else if (p->seq < link->delivered) {
     rc_link__violation(link, RC_LINK_VIOLATION_REPLAY, raw, rawlen,
-              "seq %llu after %llu", seq, last);
+                       "seq %llu after %llu", seq, last);
   } else {
     rc_link__violation(link, RC_LINK_VIOLATION_COUNTER_GAP, raw, rawlen,
-              "seq %llu after %llu", seq, last);
+                       "seq %llu after %llu", seq, last);
   }
 }
 
 /* A transport frame naming the current (or pending) session. */
 void rc_link__on_transport(struct rc_link *link, const Ringca__LinkFrame *f,
-                         const uint8_t *raw, size_t rawlen, uint64_t now) {
+                           const uint8_t *raw, size_t rawlen, uint64_t now) {
   unsigned long long ctr = f->counter, last = link->rx_ctr;
   if (link->rx_any && f->counter <= link->rx_ctr) {
     if (f->counter == link->rx_ctr && rawlen == link->last_frame_len &&
@@ -181,7 +181,7 @@ void rc_link__on_transport(struct rc_link *link, const Ringca__LinkFrame *f,
       return;
     }
     rc_link__violation(link, RC_LINK_VIOLATION_REPLAY, raw, rawlen,
-              "counter %llu after %llu", ctr, last);
+                       "counter %llu after %llu", ctr, last);
     return;
   }
   uint8_t ad[AD_LEN];
@@ -190,8 +190,9 @@ void rc_link__on_transport(struct rc_link *link, const Ringca__LinkFrame *f,
       rc_aead_open(link->rx_aead, f->counter, ad, AD_LEN, f->body.data,
                    f->body.len, link->pt) != 0) {
     rc_link__violation(link, RC_LINK_VIOLATION_AUTH, raw, rawlen,
-              "transport frame counter %llu of session %08x fails "
-              "authentication", ctr, (unsigned)f->session_id);
+                       "transport frame counter %llu of session %08x fails "
+                       "authentication",
+                       ctr, (unsigned)f->session_id);
     return;
   }
   size_t plen = f->body.len - RC_NOISE_TAG_LEN;
@@ -201,8 +202,9 @@ void rc_link__on_transport(struct rc_link *link, const Ringca__LinkFrame *f,
                                        &werr);
   if (rc) {
     rc_link__violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
-              "sealed payload: bad %s (%s)",
-              werr.field ? werr.field : "LinkPayload", rc_err_name(rc));
+                       "sealed payload: bad %s (%s)",
+                       werr.field ? werr.field : "LinkPayload",
+                       rc_err_name(rc));
     return;
   }
   link->rx_ctr = f->counter;
@@ -215,10 +217,11 @@ void rc_link__on_transport(struct rc_link *link, const Ringca__LinkFrame *f,
   bool data = p->kind == RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_DATA;
   if (!data && (p->seq != 0 || p->data.len != 0))
     rc_link__violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
-              "%s payload carries seq %llu and %zu data bytes",
-              p->kind == RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_ACK
-                  ? "ACK" : "HEARTBEAT",
-              (unsigned long long)p->seq, p->data.len);
+                       "%s payload carries seq %llu and %zu data bytes",
+                       p->kind == RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_ACK
+                           ? "ACK"
+                           : "HEARTBEAT",
+                       (unsigned long long)p->seq, p->data.len);
   else if (on_ack(link, p->ack, raw, rawlen) && data)
     on_data(link, p, raw, rawlen);
   rc_pb_free(&p->base);
@@ -252,7 +255,8 @@ size_t rc_link_pending_tx(struct rc_link *link, uint8_t *out, size_t cap,
         emit_transport(link, RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_ACK, 0,
                        NULL, 0, now);
       } else if (link->st == ST_UP &&
-                 (link->hb_due || now - link->last_tx >= link->cfg.heartbeat_ns)) {
+                 (link->hb_due ||
+                  now - link->last_tx >= link->cfg.heartbeat_ns)) {
         emit_transport(link, RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_HEARTBEAT,
                        0, NULL, 0, now);
       }

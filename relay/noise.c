@@ -27,10 +27,9 @@ int rc_noise_pubkey(const uint8_t priv[RC_NOISE_KEY_LEN],
  * point), which Noise allows us to treat as a failed handshake. */
 static int dh(const uint8_t priv[DHLEN], const uint8_t pub[DHLEN],
               uint8_t out[DHLEN]) {
-  EVP_PKEY *sk = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv,
-                                              DHLEN);
-  EVP_PKEY *pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, pub,
-                                             DHLEN);
+  EVP_PKEY *sk =
+      EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, DHLEN);
+  EVP_PKEY *pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, pub, DHLEN);
   EVP_PKEY_CTX *ctx = sk ? EVP_PKEY_CTX_new(sk, NULL) : NULL;
   size_t len = DHLEN;
   int ok = sk && pk && ctx && EVP_PKEY_derive_init(ctx) == 1 &&
@@ -135,7 +134,8 @@ static int aead_once(bool seal, const uint8_t key[32], uint64_t nonce,
   return rc;
 }
 
-/* ------------------------------------------------------ SymmetricState (5.2) */
+/* ------------------------------------------------------ SymmetricState (5.2)
+ */
 
 static void mix_hash(struct rc_noise_hs *hs, const uint8_t *data, size_t len) {
   EVP_MD_CTX *md = EVP_MD_CTX_new();

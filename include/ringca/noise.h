@@ -40,7 +40,7 @@ int rc_aead_open(struct rc_aead *a, uint64_t nonce, const uint8_t *ad,
 
 struct rc_noise_hs {
   bool initiator;
-  int msg;  /* index of the next handshake message: 0, 1, then 2 = done */
+  int msg; /* index of the next handshake message: 0, 1, then 2 = done */
   uint8_t ck[RC_NOISE_HASH_LEN], h[RC_NOISE_HASH_LEN];
   uint8_t k[RC_NOISE_KEY_LEN];
   bool has_k;

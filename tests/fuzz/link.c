@@ -58,7 +58,6 @@ static void capture_genuine(void) {
   check(ngen >= 2, "no genuine frames");
 }
 
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 2)
     return 0;

@@ -27,16 +27,16 @@ struct h_side {
   const char *name;
   struct h_event ev[H_MAX_EVENTS];
   size_t nev;
-  bool cut;  /* bytes this side sends are dropped */
-  bool tap;  /* bytes this side sends are held in `held` instead */
+  bool cut; /* bytes this side sends are dropped */
+  bool tap; /* bytes this side sends are held in `held` instead */
   uint8_t held[H_WIRE_MAX];
   size_t nheld;
 };
 
 struct h_pair {
-  struct h_side a, b;  /* a has the lower public key: the initiator */
+  struct h_side a, b; /* a has the lower public key: the initiator */
   uint64_t now;
-  double ber;          /* bit error rate applied to every byte moved */
+  double ber; /* bit error rate applied to every byte moved */
   struct rc_prng noise;
 };
 

@@ -11,12 +11,12 @@
 #include <cmocka.h>
 
 #include "link_harness.h"
+#include "ringca.pb-c.h"
 #include "ringca/error.h"
 #include "ringca/frame.h"
 #include "ringca/limits.h"
 #include "ringca/pb.h"
 #include "ringca/wire.h"
-#include "ringca.pb-c.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull
@@ -186,7 +186,8 @@ static void bulk(size_t max_frame, double ber, size_t count, uint64_t seed) {
     assert_true(rc_link_stats(P.a.link)->bad_crc +
                     rc_link_stats(P.b.link)->bad_crc +
                     rc_link_stats(P.a.link)->bad_cobs +
-                    rc_link_stats(P.b.link)->bad_cobs > 0);
+                    rc_link_stats(P.b.link)->bad_cobs >
+                0);
   teardown();
 }
 
@@ -362,8 +363,8 @@ static void test_header_bound(void **state) {
   capture_from_a(&fr, 1);
   Ringca__LinkFrame *f = parse(fr.raw[0], fr.len[0]);
   uint8_t raw[4200];
-  size_t n = pack_frame(1, f->type, f->session_id, f->counter + 7,
-                        f->body.data, f->body.len, raw);
+  size_t n = pack_frame(1, f->type, f->session_id, f->counter + 7, f->body.data,
+                        f->body.len, raw);
   rc_pb_free(&f->base);
   assert_int_equal(inject(&P.b, raw, n), RC_ESTATE);
   assert_violation(&P.b, RC_LINK_VIOLATION_AUTH, NULL);
@@ -650,8 +651,8 @@ static void test_noisy_threshold(void **state) {
   assert_false(rc_link_is_up(P.b.link));
   assert_int_equal(last_event(&P.b)->type, RC_LINK_EV_DOWN);
   assert_int_equal(last_event(&P.b)->down, RC_LINK_DOWN_NOISY);
-  assert_int_equal(rc_link_stats(P.b.link)->bad_crc +
-                       rc_link_stats(P.b.link)->bad_cobs, 9);
+  assert_int_equal(
+      rc_link_stats(P.b.link)->bad_crc + rc_link_stats(P.b.link)->bad_cobs, 9);
   assert_no_violation(&P.b);
   h_run_until(&P, P.now + 8 * SEC);
   assert_true(rc_link_is_up(P.a.link) && rc_link_is_up(P.b.link));

@@ -76,24 +76,36 @@ static size_t parse(const char *js, struct vector *vs, size_t max) {
 #define KEY(k) (keylen == strlen(k) && memcmp(key, k, keylen) == 0)
     struct hexval *dst = NULL;
     bool is_name = KEY("protocol_name") || KEY("name");
-    if (KEY("init_prologue")) dst = &v->init_prologue;
-    else if (KEY("init_static")) dst = &v->init_static;
-    else if (KEY("init_ephemeral")) dst = &v->init_ephemeral;
-    else if (KEY("init_remote_static")) dst = &v->init_rs;
-    else if (KEY("resp_prologue")) dst = &v->resp_prologue;
-    else if (KEY("resp_static")) dst = &v->resp_static;
-    else if (KEY("resp_ephemeral")) dst = &v->resp_ephemeral;
-    else if (KEY("resp_remote_static")) dst = &v->resp_rs;
-    else if (KEY("handshake_hash")) dst = &v->hash;
-    else if (KEY("payload")) dst = &v->payload[v->nmsg];
-    else if (KEY("ciphertext")) dst = &v->ciphertext[v->nmsg];
+    if (KEY("init_prologue"))
+      dst = &v->init_prologue;
+    else if (KEY("init_static"))
+      dst = &v->init_static;
+    else if (KEY("init_ephemeral"))
+      dst = &v->init_ephemeral;
+    else if (KEY("init_remote_static"))
+      dst = &v->init_rs;
+    else if (KEY("resp_prologue"))
+      dst = &v->resp_prologue;
+    else if (KEY("resp_static"))
+      dst = &v->resp_static;
+    else if (KEY("resp_ephemeral"))
+      dst = &v->resp_ephemeral;
+    else if (KEY("resp_remote_static"))
+      dst = &v->resp_rs;
+    else if (KEY("handshake_hash"))
+      dst = &v->hash;
+    else if (KEY("payload"))
+      dst = &v->payload[v->nmsg];
+    else if (KEY("ciphertext"))
+      dst = &v->ciphertext[v->nmsg];
     bool repeat = (dst && dst->set) || (is_name && v->name[0]);
     if (repeat && !KEY("payload") && !KEY("ciphertext")) {
       assert_true(nv + 1 < max);
       v = &vs[++nv];
       memset(v, 0, sizeof *v);
       if (dst)
-        dst = (struct hexval *)((char *)v + ((char *)dst - (char *)&vs[nv - 1]));
+        dst =
+            (struct hexval *)((char *)v + ((char *)dst - (char *)&vs[nv - 1]));
     }
     if (is_name) {
       assert_true(n < sizeof v->name);
@@ -119,15 +131,18 @@ static void run_vector(const struct vector *v) {
   struct rc_noise_hs ini, res;
   assert_int_equal(rc_noise_hs_init(&ini, true, v->init_prologue.b,
                                     v->init_prologue.len, v->init_static.b,
-                                    v->init_rs.b), 0);
+                                    v->init_rs.b),
+                   0);
   assert_int_equal(rc_noise_hs_init(&res, false, v->resp_prologue.b,
                                     v->resp_prologue.len, v->resp_static.b,
-                                    v->resp_rs.b), 0);
+                                    v->resp_rs.b),
+                   0);
   uint8_t out[MAX_HEX], pt[MAX_HEX];
   size_t n, pn;
   /* Message 1: initiator -> responder. */
   assert_int_equal(rc_noise_hs_write(&ini, v->init_ephemeral.b, v->payload[0].b,
-                                     v->payload[0].len, out, sizeof out, &n), 0);
+                                     v->payload[0].len, out, sizeof out, &n),
+                   0);
   assert_int_equal(n, v->ciphertext[0].len);
   assert_memory_equal(out, v->ciphertext[0].b, n);
   assert_int_equal(rc_noise_hs_read(&res, out, n, pt, sizeof pt, &pn), 0);
@@ -135,7 +150,8 @@ static void run_vector(const struct vector *v) {
   assert_memory_equal(pt, v->payload[0].b, pn);
   /* Message 2: responder -> initiator. */
   assert_int_equal(rc_noise_hs_write(&res, v->resp_ephemeral.b, v->payload[1].b,
-                                     v->payload[1].len, out, sizeof out, &n), 0);
+                                     v->payload[1].len, out, sizeof out, &n),
+                   0);
   assert_int_equal(n, v->ciphertext[1].len);
   assert_memory_equal(out, v->ciphertext[1].b, n);
   assert_int_equal(rc_noise_hs_read(&ini, out, n, pt, sizeof pt, &pn), 0);
@@ -160,17 +176,20 @@ static void run_vector(const struct vector *v) {
     bool from_init = m % 2 == 0;
     struct rc_aead *a = from_init ? i2r : r2i;
     uint64_t *ctr = from_init ? &ni : &nr;
-    assert_int_equal(rc_aead_seal(a, *ctr, NULL, 0, v->payload[m].b,
-                                  v->payload[m].len, out), 0);
+    assert_int_equal(
+        rc_aead_seal(a, *ctr, NULL, 0, v->payload[m].b, v->payload[m].len, out),
+        0);
     assert_int_equal(v->payload[m].len + RC_NOISE_TAG_LEN,
                      v->ciphertext[m].len);
     assert_memory_equal(out, v->ciphertext[m].b, v->ciphertext[m].len);
     assert_int_equal(rc_aead_open(a, *ctr, NULL, 0, v->ciphertext[m].b,
-                                  v->ciphertext[m].len, pt), 0);
+                                  v->ciphertext[m].len, pt),
+                     0);
     assert_memory_equal(pt, v->payload[m].b, v->payload[m].len);
     /* The same bytes under the next nonce must not open. */
     assert_int_equal(rc_aead_open(a, *ctr + 1, NULL, 0, v->ciphertext[m].b,
-                                  v->ciphertext[m].len, pt), RC_EAUTH);
+                                  v->ciphertext[m].len, pt),
+                     RC_EAUTH);
     (*ctr)++;
   }
   rc_aead_free(i2r);
