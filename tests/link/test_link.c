@@ -478,6 +478,67 @@ static void test_counter_gap_and_rewrite(void **state) {
   teardown();
 }
 
+/* Twins of A (same keys, RNG seed and input) say things A never said: one
+ * re-sends seq 1 with other data under a fresh counter, one receives an
+ * ACK for a seq it never sent. */
+static void test_rewrite_and_ack_beyond(void **state) {
+  (void)state;
+  h_pair_init(&P, 43, 4096);
+  struct rc_prng tp[2];
+  struct rc_link *tw[2];
+  for (int i = 0; i < 2; i++) {
+    rc_prng_seed(&tp[i], 43 * 3 + 1);
+    struct rc_link_config c = h_config(&P.a, &P.b);
+    c.rng = rc_prng_as_rng(&tp[i]);
+    tw[i] = rc_link_new(&c);
+    rc_link_start(tw[i], P.now);
+  }
+  rc_link_start(P.a.link, P.now);
+  rc_link_start(P.b.link, P.now);
+  static uint8_t buf[65536];
+  P.b.tap = true;
+  for (int round = 0; round < 4; round++) {
+    h_pump(&P);
+    for (int i = 0; i < 2; i++) {
+      while (rc_link_pending_tx(tw[i], buf, sizeof buf, P.now) > 0) {
+      }
+      rc_link_recv(tw[i], P.b.held, P.b.nheld, P.now);
+    }
+    h_feed(&P, &P.a, P.b.held, P.b.nheld);
+    P.b.nheld = 0;
+  }
+  assert_true(rc_link_is_up(P.a.link) && rc_link_is_up(tw[0]) &&
+              rc_link_is_up(tw[1]) && rc_link_is_up(P.b.link));
+  assert_int_equal(rc_link_send(P.a.link, (const uint8_t *)"one", 3, P.now), 0);
+  assert_int_equal(rc_link_send(tw[0], (const uint8_t *)"uno", 3, P.now), 0);
+  while (rc_link_pending_tx(tw[0], buf, sizeof buf, P.now) > 0) {
+  }
+  while (rc_link_pending_tx(tw[1], buf, sizeof buf, P.now) > 0) {
+  }
+  h_pump(&P); /* "one" reaches B; B's ACK is held */
+  assert_int_equal(h_count(&P.b, RC_LINK_EV_DELIVER), 1);
+  /* The twin that never sent anything gets B's ACK for seq 1. */
+  struct rc_link_event ev;
+  while (rc_link_next_event(tw[1], &ev)) {
+  }
+  assert_int_equal(rc_link_recv(tw[1], P.b.held, P.b.nheld, P.now), RC_ESTATE);
+  assert_true(rc_link_next_event(tw[1], &ev));
+  assert_int_equal(ev.type, RC_LINK_EV_VIOLATION);
+  assert_int_equal(ev.violation, RC_LINK_VIOLATION_COUNTER_GAP);
+  assert_string_equal(ev.detail, "ack 1 beyond highest sent seq 0");
+  /* The twin that sent "uno" retransmits it under a fresh counter. */
+  P.now += 300 * MS;
+  rc_link_on_deadline(tw[0], P.now);
+  size_t n = rc_link_pending_tx(tw[0], buf, sizeof buf, P.now);
+  assert_true(n > 0);
+  assert_int_equal(h_feed(&P, &P.b, buf, n), RC_ESTATE);
+  assert_violation(&P.b, RC_LINK_VIOLATION_REPLAY,
+                   "seq 1 re-sent with different data");
+  rc_link_free(tw[0]);
+  rc_link_free(tw[1]);
+  teardown();
+}
+
 static void test_wrong_peer_key(void **state) {
   (void)state;
   h_pair_init(&P, 50, 4096);
@@ -733,6 +794,7 @@ int main(void) {
       cmocka_unit_test(test_forged),
       cmocka_unit_test(test_unexpected_type),
       cmocka_unit_test(test_counter_gap_and_rewrite),
+      cmocka_unit_test(test_rewrite_and_ack_beyond),
       cmocka_unit_test(test_wrong_peer_key),
       cmocka_unit_test(test_wrong_peer_name),
       cmocka_unit_test(test_initiator_restart),
