@@ -515,7 +515,11 @@ static void go_down(struct rc_link *link, enum rc_link_down_reason why,
 struct rc_link *rc_link_new(const struct rc_link_config *cfg) {
   assert(cfg->max_frame >= RC_FRAME_PAYLOAD_MIN &&
          cfg->max_frame <= RC_FRAME_PAYLOAD_LIMIT);
-  assert(cfg->noise_window > 0 && cfg->send_queue_max > 0 && cfg->rng.fill);
+  assert(cfg->noise_window > 0 && cfg->noise_window <= RC_LINK_WINDOW_LIMIT);
+  assert(cfg->send_queue_max > 0 && cfg->send_queue_max <= RC_LINK_QUEUE_LIMIT);
+  assert(cfg->heartbeat_ns > 0 && cfg->dead_link_ns > cfg->heartbeat_ns &&
+         cfg->retransmit_ns > 0 && cfg->handshake_retry_ns > 0);
+  assert(cfg->rng.fill);
   assert(cfg->local_name && cfg->peer_name);
   assert(strlen(cfg->local_name) <= RC_NAME_MAX &&
          strlen(cfg->peer_name) <= RC_NAME_MAX);
@@ -544,7 +548,10 @@ struct rc_link *rc_link_new(const struct rc_link_config *cfg) {
     rc_link_free(link);
     return NULL;
   }
-  /* The lower static public key initiates: both ends agree without talking. */
+  /* The lower static public key initiates: both ends agree without talking.
+   * Equal keys would leave both ends waiting: topology validation refuses
+   * a cable whose ends share a key. */
+  assert(memcmp(link->local_pub, cfg->peer_static_pub, RC_LINK_KEY_LEN) != 0);
   link->initiator =
       memcmp(link->local_pub, cfg->peer_static_pub, RC_LINK_KEY_LEN) < 0;
   link->st = ST_IDLE;

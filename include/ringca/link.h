@@ -102,8 +102,14 @@ struct rc_link_stats {
 
 struct rc_link;
 
+/* Bounds on config values that size allocations. */
+#define RC_LINK_WINDOW_LIMIT 65536u
+#define RC_LINK_QUEUE_LIMIT 65536u
+
 /* Returns NULL on allocation failure. The config is copied, its private key
- * wiped from the caller-owned struct is the caller's job. */
+ * wiped from the caller-owned struct is the caller's job. An invalid config
+ * (frame size outside limits.h, zero timers, dead_link_ns <= heartbeat_ns,
+ * both ends with one key) is caller misuse: assert(). */
 struct rc_link *rc_link_new(const struct rc_link_config *cfg);
 void rc_link_free(struct rc_link *link);
 
