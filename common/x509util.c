@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -45,6 +46,33 @@ int rc_x509_set_validity(X509 *cert, long skew_s, long days) {
   if (!X509_gmtime_adj(X509_getm_notBefore(cert), -skew_s) ||
       !X509_time_adj_ex(X509_getm_notAfter(cert), (int)days, 0, NULL))
     return RC_ECRYPTO;
+  return 0;
+}
+
+int rc_x509_set_validity_at(X509 *cert, uint64_t now_unix_s, long skew_s,
+                            long days) {
+  time_t now = (time_t)now_unix_s;
+  if (!ASN1_TIME_adj(X509_getm_notBefore(cert), now, 0, -skew_s) ||
+      !ASN1_TIME_adj(X509_getm_notAfter(cert), now, (int)days, 0))
+    return RC_ECRYPTO;
+  return 0;
+}
+
+int rc_x509_to_der(X509 *cert, uint8_t **out, size_t *len) {
+  int n = i2d_X509(cert, NULL);
+  *out = NULL;
+  *len = 0;
+  if (n <= 0)
+    return RC_ECRYPTO;
+  uint8_t *buf = malloc((size_t)n), *p = buf;
+  if (!buf)
+    return RC_ENOMEM;
+  if (i2d_X509(cert, &p) != n) {
+    free(buf);
+    return RC_ECRYPTO;
+  }
+  *out = buf;
+  *len = (size_t)n;
   return 0;
 }
 
@@ -153,5 +181,24 @@ int rc_x509_fingerprint(X509 *cert, char out[65]) {
     return RC_ECRYPTO;
   for (unsigned i = 0; i < 32; i++)
     snprintf(out + 2 * i, 3, "%02x", md[i]);
+  return 0;
+}
+
+int rc_x509_describe(X509 *cert, char serial_hex[41], char subject[256]) {
+  BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+  char *hex = bn ? BN_bn2hex(bn) : NULL;
+  BN_free(bn);
+  if (!hex)
+    return RC_ENOMEM;
+  snprintf(serial_hex, 41, "%s", hex);
+  OPENSSL_free(hex);
+  BIO *bio = BIO_new(BIO_s_mem());
+  if (!bio)
+    return RC_ENOMEM;
+  X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
+                     XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  int n = BIO_read(bio, subject, 255);
+  subject[n > 0 ? n : 0] = 0;
+  BIO_free(bio);
   return 0;
 }
