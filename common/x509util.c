@@ -1,6 +1,7 @@
 #include "ringca/x509util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/x509v3.h>
 
 #include "ringca/error.h"
@@ -114,6 +116,21 @@ int rc_pkey_write_plain(const char *path, EVP_PKEY *key) {
   return rc;
 }
 
+/* OpenSSL 3's decoders do not say "bad decrypt" reliably, so tell a wrong
+ * passphrase from a corrupt file by decrypting the PKCS#8 envelope alone. */
+static bool wrong_passphrase(const uint8_t *buf, size_t len,
+                             const char *passphrase) {
+  BIO *bio = BIO_new_mem_buf(buf, (int)len);
+  X509_SIG *p8 = bio ? PEM_read_bio_PKCS8(bio, NULL, NULL, NULL) : NULL;
+  PKCS8_PRIV_KEY_INFO *info =
+      p8 ? PKCS8_decrypt(p8, passphrase, (int)strlen(passphrase)) : NULL;
+  bool wrong = p8 && !info;
+  PKCS8_PRIV_KEY_INFO_free(info);
+  X509_SIG_free(p8);
+  BIO_free(bio);
+  return wrong;
+}
+
 static int read_key(const char *path, const char *passphrase, EVP_PKEY **out) {
   uint8_t *buf;
   size_t len;
@@ -126,13 +143,9 @@ static int read_key(const char *path, const char *passphrase, EVP_PKEY **out) {
   if (bio) {
     ERR_clear_error();
     *out = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)passphrase);
-    if (*out)
-      rc = 0;
-    else
-      rc = ERR_GET_REASON(ERR_peek_last_error()) == PEM_R_BAD_DECRYPT ||
-                   ERR_GET_REASON(ERR_peek_last_error()) == EVP_R_BAD_DECRYPT
-               ? RC_EAUTH
-               : RC_ECRYPTO;
+    rc = *out ? 0 : wrong_passphrase(buf, len, passphrase) ? RC_EAUTH
+                                                            : RC_ECRYPTO;
+    ERR_clear_error();
     BIO_free(bio);
   }
   OPENSSL_cleanse(buf, len);
