@@ -138,8 +138,8 @@ static int get_domains(struct cfg *c, const yaml_node_t *n,
 
 enum { F_KEYS = 1, F_EKU = 2, F_SANS = 4, F_MAX = 8 };
 
-static int profile_key(struct cfg *c, const char *k, yaml_node_t *v,
-                       struct rc_profile *p, unsigned *seen) {
+static int profile_key(struct cfg *c, yaml_node_t *kn, const char *k,
+                       yaml_node_t *v, struct rc_profile *p, unsigned *seen) {
   if (!strcmp(k, "key_types")) {
     *seen |= F_KEYS;
     return get_words(c, v, k, key_words, NWORDS(key_words), &p->key_kinds);
@@ -173,7 +173,7 @@ static int profile_key(struct cfg *c, const char *k, yaml_node_t *v,
     return get_bool(c, v, k, &p->allow_wildcard);
   if (!strcmp(k, "domains"))
     return get_domains(c, v, p);
-  return cfg_fail(c, v, "unknown profile setting \"%s\"", k);
+  return cfg_fail(c, kn, "unknown profile setting \"%s\"", k);
 }
 
 static int parse_profile(struct cfg *c, const char *name, yaml_node_t *key,
@@ -196,8 +196,8 @@ static int parse_profile(struct cfg *c, const char *name, yaml_node_t *key,
     const char *ks = scalar(k);
     if (!ks)
       return cfg_fail(c, k, "profile %s: keys must be scalars", name);
-    int rc = profile_key(c, ks, yaml_document_get_node(c->doc, pr->value), p,
-                         &seen);
+    int rc = profile_key(c, k, ks, yaml_document_get_node(c->doc, pr->value),
+                         p, &seen);
     if (rc)
       return rc;
   }

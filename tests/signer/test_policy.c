@@ -280,7 +280,7 @@ static void test_profiles_errors(void **state) {
   expect_error("version: 1\nprofiles:\n  server:\n    key_types: [rsa, dsa]\n",
                "p.yaml:4:22: key_types: unknown value \"dsa\"");
   expect_error("version: 1\nprofiles:\n  server:\n    colour: red\n",
-               "p.yaml:4:13: unknown profile setting \"colour\"");
+               "p.yaml:4:5: unknown profile setting \"colour\"");
   expect_error("version: 1\nprofiles:\n  server:\n    key_types: [rsa]\n"
                "    eku: [server_auth]\n    san_types: [dns]\n"
                "    max_days: -3\n", "p.yaml:7:15: max_days");
