@@ -46,6 +46,42 @@ static void eku_string(uint32_t eku, char *out, size_t cap) {
              out[0] ? "," : "");
 }
 
+/* Copies the CSR's SubjectPublicKeyInfo as it is. X509_set_pubkey would
+ * re-encode the key through OpenSSL 3.0's encoder framework, which costs
+ * more than an ECDSA signature; the bytes are already checked and signed. */
+static int copy_pubkey(X509 *x, X509_REQ *req) {
+  ASN1_OBJECT *alg_obj, *obj;
+  const unsigned char *pk;
+  int pklen, ptype;
+  X509_ALGOR *alg;
+  const void *pval;
+  if (!X509_PUBKEY_get0_param(&alg_obj, &pk, &pklen, &alg,
+                              X509_REQ_get_X509_PUBKEY(req)))
+    return RC_ECRYPTO;
+  X509_ALGOR_get0((const ASN1_OBJECT **)&obj, &ptype, &pval, alg);
+  void *dup = NULL;
+  if (ptype == V_ASN1_OBJECT)
+    dup = OBJ_dup(pval);
+  else if (ptype == V_ASN1_SEQUENCE)
+    dup = ASN1_STRING_dup(pval);
+  else if (ptype != V_ASN1_UNDEF && ptype != V_ASN1_NULL)
+    return RC_ECRYPTO;
+  unsigned char *enc = OPENSSL_memdup(pk, (size_t)pklen);
+  ASN1_OBJECT *oid = OBJ_dup(obj);
+  if (!enc || !oid || (ptype > V_ASN1_NULL && !dup) ||
+      !X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(x), oid, ptype, dup, enc,
+                              pklen)) {
+    OPENSSL_free(enc);
+    ASN1_OBJECT_free(oid);
+    if (ptype == V_ASN1_OBJECT)
+      ASN1_OBJECT_free(dup);
+    else
+      ASN1_STRING_free(dup);
+    return RC_ECRYPTO;
+  }
+  return 0;
+}
+
 /* A certificate never outlives its issuer. */
 static int clip_to_issuer(X509 *cert, X509 *issuer) {
   const ASN1_TIME *limit = X509_get0_notAfter(issuer);
@@ -70,7 +106,7 @@ int rc_issue_cert(const struct rc_ca_issuer *iss,
       rc_x509_set_random_serial(x, rng) != 0 ||
       X509_set_issuer_name(x, X509_get_subject_name(iss->cert)) != 1 ||
       X509_set_subject_name(x, X509_REQ_get_subject_name(csr->req)) != 1 ||
-      X509_set_pubkey(x, pub) != 1 ||
+      copy_pubkey(x, csr->req) != 0 ||
       rc_x509_set_validity_at(x, now_unix_s, RC_ISSUE_BACKDATE_S,
                               (long)csr->days) != 0 ||
       clip_to_issuer(x, iss->cert) != 0 ||
