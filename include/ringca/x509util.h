@@ -26,7 +26,7 @@ int rc_x509_set_validity(X509 *cert, long skew_s, long days);
 int rc_x509_set_validity_at(X509 *cert, uint64_t now_unix_s, long skew_s,
                             long days);
 
-/* Key files: encrypted PKCS#8 PEM (PBES2, AES-256-CBC, PBKDF2-SHA256),
+/* Key files: encrypted PKCS#8 PEM (PBES2, AES-256-CBC, scrypt N=2^14 r=8),
  * written atomically with mode 0600; the PEM buffer is wiped after use.
  * Return 0, RC_ECRYPTO, RC_EIO, or RC_EPERM for a group/world-readable file,
  * RC_EAUTH for a wrong passphrase. */
