@@ -14,6 +14,8 @@
 #include "ringca/spool.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -93,6 +95,45 @@ int rc_spool_take_reply(const char *dir, const uint8_t *id,
     rc_dir_sync(path);
   }
   return rc;
+}
+
+/* Reads a request file planted by another user: no symlinks (it could point
+ * at a key), only a regular file with one link (no hard link to a file the
+ * signer may read), bounded. Returns 0, -EFBIG, -EPERM or another -errno. */
+static int read_request_file(const char *path, uint8_t **out, size_t *len) {
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return errno == ELOOP ? -EPERM : -errno;
+  struct stat st;
+  int rc = 0;
+  if (fstat(fd, &st) != 0)
+    rc = -errno;
+  else if (!S_ISREG(st.st_mode) || st.st_nlink != 1)
+    rc = -EPERM;
+  else if ((uintmax_t)st.st_size > RC_SPOOL_FILE_MAX)
+    rc = -EFBIG;
+  size_t size = rc == 0 ? (size_t)st.st_size : 0, used = 0;
+  uint8_t *buf = rc == 0 ? malloc(size + 1) : NULL;
+  if (rc == 0 && !buf)
+    rc = -ENOMEM;
+  while (rc == 0 && used < size) {
+    ssize_t n = read(fd, buf + used, size - used);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      rc = n < 0 ? -errno : -EIO;
+      break;
+    }
+    used += (size_t)n;
+  }
+  close(fd);
+  if (rc) {
+    free(buf);
+    return rc;
+  }
+  *out = buf;
+  *len = used;
+  return 0;
 }
 
 static void crash(const struct rc_spool_signer *s, const char *step) {
@@ -240,6 +281,13 @@ static int decide(const struct rc_spool_signer *s, const char *name,
                   Ringca__SpoolRequest *req, const struct rc_wire_error *werr,
                   struct rc_sign_result *res) {
   uint64_t now = s->now_ms(s->clock_ctx);
+  if (rd == -EPERM) {
+    rc_log_warnx("request %s: not a plain file (symbolic or hard link?); "
+                 "refused unread", name);
+    refuse_spool(res, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
+                 "spool file: not a regular file with a single link");
+    return 0;
+  }
   if (rd == -EFBIG) {
     refuse_spool(res, RINGCA__REFUSAL_REASON__REFUSAL_TOO_LARGE,
                  "spool file: larger than %u bytes", RC_SPOOL_FILE_MAX);
@@ -287,10 +335,10 @@ static int handle(const struct rc_spool_signer *s, const char *name,
     return 0;
   rc_request_id_hex(id, idhex);
   snprintf(path, sizeof path, "%s/processing/%s", s->dir, name);
-  int rd = rc_file_read(path, RC_SPOOL_FILE_MAX, &buf, &len);
+  int rd = read_request_file(path, &buf, &len);
   if (rd == -ENOENT)
     return 0;
-  if (rd && rd != -EFBIG)
+  if (rd && rd != -EFBIG && rd != -EPERM)
     return RC_EIO;
   EVP_Digest(buf ? buf : (uint8_t *)"", len, req_sha, NULL, EVP_sha256(),
              NULL);

@@ -311,9 +311,31 @@ static void test_hostile_files(void **state) {
   snprintf(path, sizeof path, "%s/incoming/%s.req", spool, hex);
   assert_int_equal(rename(from, path), 0);
 
+  /* A symbolic link to the CA key and a hard link to a readable file: both
+   * refused unread (nothing copied to failed/). */
+  uint8_t sym_id[16], hard_id[16];
+  memset(sym_id, 0x44, 16);
+  memset(hard_id, 0x55, 16);
+  char target[4400];
+  snprintf(target, sizeof target, "%s/server.key", cadir);
+  rc_request_id_hex(sym_id, hex);
+  snprintf(path, sizeof path, "%s/incoming/%s.req", spool, hex);
+  assert_int_equal(symlink(target, path), 0);
+  snprintf(target, sizeof target, "%s/hardlink-target", dir);
+  tk_write(target, "secret", 6);
+  rc_request_id_hex(hard_id, hex);
+  snprintf(path, sizeof path, "%s/incoming/%s.req", spool, hex);
+  assert_int_equal(link(target, path), 0);
+
   struct rc_spool_stats st;
   assert_int_equal(run(spool, log, NULL, &st), 0);
-  assert_int_equal(st.refused, 4);
+  assert_int_equal(st.refused, 6);
+  for (int i = 0; i < 2; i++) {
+    Ringca__SpoolReply *rep = take(spool, i ? hard_id : sym_id);
+    assert_int_equal(rep->outcome_case, RINGCA__SPOOL_REPLY__OUTCOME_REFUSAL);
+    assert_non_null(strstr(rep->refusal->message, "single link"));
+    rc_pb_free(&rep->base);
+  }
   assert_int_equal(st.issued, 0);
   const struct {
     uint8_t *id;
