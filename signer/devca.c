@@ -44,7 +44,10 @@ static X509 *make_ca_cert(const char *cn, EVP_PKEY *key, X509 *issuer,
        rc_x509_add_ext(x, issuer, NID_subject_key_identifier, "hash") == 0 &&
        rc_x509_add_ext(x, issuer, NID_authority_key_identifier,
                        "keyid:always") == 0 &&
-       X509_sign(x, issuer_key, EVP_sha256()) > 0;
+       X509_sign(x, issuer_key,
+                 EVP_PKEY_get_base_id(issuer_key) == EVP_PKEY_ED25519
+                     ? NULL
+                     : EVP_sha256()) > 0;
   X509_NAME_free(name);
   if (!ok) {
     X509_free(x);
@@ -91,5 +94,45 @@ int rc_ca_create_dev(const char *dir, const char *const *profiles,
   }
   X509_free(root);
   EVP_PKEY_free(root_key);
+  return rc;
+}
+
+/* Ed25519 from the injected RNG: the key, and with EdDSA's deterministic
+ * signatures every certificate, is a function of the seed. */
+static EVP_PKEY *seeded_key(const struct rc_rng *rng) {
+  uint8_t seed[32];
+  rc_rng_fill(rng, seed, sizeof seed);
+  EVP_PKEY *k = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed,
+                                             sizeof seed);
+  OPENSSL_cleanse(seed, sizeof seed);
+  return k;
+}
+
+int rc_ca_create_mem(struct rc_ca *ca, const char *const *profiles,
+                     size_t nprofiles, uint64_t now_unix_s,
+                     const struct rc_rng *rng) {
+  memset(ca, 0, sizeof *ca);
+  EVP_PKEY *root_key = seeded_key(rng);
+  X509 *root = root_key ? make_ca_cert("ringca DEV root - NOT FOR PRODUCTION",
+                                       root_key, NULL, root_key,
+                                       DEV_ROOT_DAYS, now_unix_s, rng)
+                        : NULL;
+  int rc = root ? rc_ca_set_root(ca, root) : RC_ECRYPTO;
+  for (size_t i = 0; rc == 0 && i < nprofiles; i++) {
+    char cn[128];
+    snprintf(cn, sizeof cn, "ringca DEV %s sub-root - NOT FOR PRODUCTION",
+             profiles[i]);
+    EVP_PKEY *key = seeded_key(rng);
+    X509 *sub = key ? make_ca_cert(cn, key, root, root_key, DEV_SUB_DAYS,
+                                   now_unix_s, rng)
+                    : NULL;
+    rc = sub ? rc_ca_add_issuer(ca, profiles[i], sub, key) : RC_ECRYPTO;
+    X509_free(sub);
+    EVP_PKEY_free(key);
+  }
+  X509_free(root);
+  EVP_PKEY_free(root_key);
+  if (rc)
+    rc_ca_free(ca);
   return rc;
 }

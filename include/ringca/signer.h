@@ -59,6 +59,13 @@ int rc_ca_create_dev(const char *dir, const char *const *profiles,
                      size_t nprofiles, const char *passphrase,
                      uint64_t now_unix_s, const struct rc_rng *rng);
 
+/* The same hierarchy in memory only, Ed25519 keys drawn from rng: for the
+ * simulator and tests, a pure function of (profiles, now, rng) down to the
+ * last byte of every certificate it later signs. */
+int rc_ca_create_mem(struct rc_ca *ca, const char *const *profiles,
+                     size_t nprofiles, uint64_t now_unix_s,
+                     const struct rc_rng *rng);
+
 /* Signs a checked CSR with the profile's sub-root. */
 int rc_issue_cert(const struct rc_ca_issuer *iss,
                   const struct rc_csr_checked *csr, uint64_t now_unix_s,

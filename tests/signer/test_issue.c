@@ -295,6 +295,58 @@ static void test_random_serial(void **state) {
   }
 }
 
+/* The simulator's CA: same seed, same bytes, and certificates that still
+ * verify with the tools. */
+static void test_in_memory_ca_is_reproducible(void **state) {
+  (void)state;
+  static const char *const names[] = {"server", "client"};
+  struct rc_ca a, b;
+  struct rc_prng pa, pb;
+  rc_prng_seed(&pa, 99);
+  rc_prng_seed(&pb, 99);
+  struct rc_rng ra = rc_prng_as_rng(&pa), rb = rc_prng_as_rng(&pb);
+  assert_int_equal(rc_ca_create_mem(&a, names, 2, NOW, &ra), 0);
+  assert_int_equal(rc_ca_create_mem(&b, names, 2, NOW, &rb), 0);
+  assert_int_equal(a.root_der_len, b.root_der_len);
+  assert_memory_equal(a.root_der, b.root_der, a.root_der_len);
+  struct tk_csr o = {.san = "DNS:sim.example.org"};
+  size_t len;
+  uint8_t *der = tk_csr_der(tk_key("ed25519"), &o, &len);
+  Ringca__CertRequest req = RINGCA__CERT_REQUEST__INIT;
+  req.version = 1;
+  req.profile = "server";
+  req.csr_der.data = der;
+  req.csr_der.len = len;
+  struct rc_sign_result x, y;
+  assert_int_equal(rc_signer_handle(&pol, &a, &req, NOW, &ra, &x), 0);
+  assert_int_equal(rc_signer_handle(&pol, &b, &req, NOW, &rb, &y), 0);
+  assert_false(x.refused);
+  assert_int_equal(x.cert_der_len, y.cert_der_len);
+  assert_memory_equal(x.cert_der, y.cert_der, x.cert_der_len);
+  /* Write the in-memory chain out and let both tools check it. */
+  char root[4300], sub[4300];
+  snprintf(root, sizeof root, "%s/mem-root.pem", dir);
+  snprintf(sub, sizeof sub, "%s/mem-sub.pem", dir);
+  write_der_pem(root, a.root_der, a.root_der_len, "w");
+  write_der_pem(sub, x.reply.chain_der[0].data, x.reply.chain_der[0].len, "w");
+  char leaf[4300], chain[4300];
+  snprintf(leaf, sizeof leaf, "%s/mem-leaf.pem", dir);
+  snprintf(chain, sizeof chain, "%s/mem-chain.pem", dir);
+  write_der_pem(leaf, x.cert_der, x.cert_der_len, "w");
+  write_der_pem(chain, x.cert_der, x.cert_der_len, "w");
+  write_der_pem(chain, x.reply.chain_der[0].data, x.reply.chain_der[0].len, "a");
+  write_der_pem(chain, a.root_der, a.root_der_len, "a");
+  assert_int_equal(tk_run("openssl verify -CAfile %s -untrusted %s %s "
+                          ">/dev/null", root, sub, leaf), 0);
+  assert_int_equal(tk_run("certtool --verify --load-ca-certificate %s "
+                          "--infile %s >/dev/null 2>&1", root, chain), 0);
+  rc_sign_result_free(&x);
+  rc_sign_result_free(&y);
+  free(der);
+  rc_ca_free(&a);
+  rc_ca_free(&b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_each_key_type_and_profile),
@@ -303,6 +355,7 @@ int main(void) {
       cmocka_unit_test(test_ca_load_errors),
       cmocka_unit_test(test_x509util_keys),
       cmocka_unit_test(test_random_serial),
+      cmocka_unit_test(test_in_memory_ca_is_reproducible),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
