@@ -151,9 +151,11 @@ struct san_ctx {
 static int check_one_san(struct san_ctx *c, const GENERAL_NAME *gn) {
   const struct rc_profile *p = c->p;
   int type;
-  const ASN1_STRING *v = GENERAL_NAME_get0_value(gn, &type);
-  const char *s = v ? (const char *)ASN1_STRING_get0_data(v) : NULL;
-  size_t n = v ? (size_t)ASN1_STRING_length(v) : 0;
+  const void *v = GENERAL_NAME_get0_value(gn, &type);
+  /* Only these three hold an ASN1_STRING; otherName, dirName etc. do not. */
+  bool str = v && (type == GEN_DNS || type == GEN_EMAIL || type == GEN_IPADD);
+  const char *s = str ? (const char *)ASN1_STRING_get0_data(v) : NULL;
+  size_t n = str ? (size_t)ASN1_STRING_length(v) : 0;
   const char *bad;
   switch (type) {
   case GEN_DNS:
@@ -227,6 +229,8 @@ static bool san_has(const GENERAL_NAMES *sans, const char *cn) {
     int type;
     const ASN1_STRING *v =
         GENERAL_NAME_get0_value(sk_GENERAL_NAME_value(sans, i), &type);
+    if (type != GEN_DNS && type != GEN_EMAIL && type != GEN_IPADD)
+      continue;
     const unsigned char *d = ASN1_STRING_get0_data(v);
     int len = ASN1_STRING_length(v);
     if ((type == GEN_DNS || type == GEN_EMAIL) &&

@@ -34,6 +34,9 @@
 #include "ringca/x509util.h"
 
 #define SPOOL_FILE_MODE 0640
+/* Names taken per directory and pass: a flood of files in incoming/ costs
+ * the signer bounded memory; the rest waits for the next pass. */
+#define SPOOL_BATCH_MAX 4096u
 
 static const char *const subdirs[] = {"incoming", "processing", "done",
                                       "outgoing", "failed"};
@@ -416,6 +419,8 @@ static int list_dir(const char *dir, const char *sub, char ***names,
   while ((e = readdir(d)) != NULL) {
     if (e->d_name[0] == '.' || strstr(e->d_name, ".tmp."))
       continue; /* temporaries of a writer that is busy or crashed */
+    if (*n == SPOOL_BATCH_MAX)
+      break;
     if (*n == cap) {
       cap = cap ? 2 * cap : 32;
       char **g = realloc(*names, cap * sizeof *g);
