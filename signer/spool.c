@@ -214,8 +214,14 @@ static int finish(const struct rc_spool_signer *s, const char *name,
     return rc;
   crash(s, "outgoing-written");
   snprintf(path, sizeof path, "%s/processing/%s", s->dir, name);
-  if (unlink(path) != 0 && errno != ENOENT)
-    return RC_EIO;
+  if (unlink(path) != 0 && errno != ENOENT) {
+    /* Not a file (a directory planted under a request's name): move it
+     * aside rather than stall every later pass on it. */
+    char aside[4096];
+    snprintf(aside, sizeof aside, "%s/failed/%s", s->dir, name);
+    if (rename(path, aside) != 0)
+      return RC_EIO;
+  }
   snprintf(path, sizeof path, "%s/processing", s->dir);
   rc_dir_sync(path);
   crash(s, "finished");

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -327,9 +328,17 @@ static void test_hostile_files(void **state) {
   snprintf(path, sizeof path, "%s/incoming/%s.req", spool, hex);
   assert_int_equal(link(target, path), 0);
 
+  /* A directory under a request's name. */
+  uint8_t dir_id[16];
+  memset(dir_id, 0x66, 16);
+  rc_request_id_hex(dir_id, hex);
+  snprintf(path, sizeof path, "%s/incoming/%s.req", spool, hex);
+  assert_int_equal(mkdir(path, 0700), 0);
+
   struct rc_spool_stats st;
   assert_int_equal(run(spool, log, NULL, &st), 0);
-  assert_int_equal(st.refused, 6);
+  assert_int_equal(st.refused, 7);
+  assert_int_equal(count(spool, "processing"), 0);
   for (int i = 0; i < 2; i++) {
     Ringca__SpoolReply *rep = take(spool, i ? hard_id : sym_id);
     assert_int_equal(rep->outcome_case, RINGCA__SPOOL_REPLY__OUTCOME_REFUSAL);
@@ -357,7 +366,8 @@ static void test_hostile_files(void **state) {
                      i == 2 ? RC_INTAKE_TIMEOUT : RC_INTAKE_REFUSED);
     rc_pb_free(&rep->base);
   }
-  assert_int_equal(count(spool, "failed"), 2); /* junk bytes + bad name */
+  /* junk bytes, bad name, the directory */
+  assert_int_equal(count(spool, "failed"), 3);
 }
 
 /* ---- audit log tampering ---- */
