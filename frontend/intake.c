@@ -54,15 +54,14 @@ void rc_intake_free(struct rc_intake_request *r) {
 enum rc_intake_status rc_intake_classify(const Ringca__SpoolReply *reply) {
   if (reply->outcome_case == RINGCA__SPOOL_REPLY__OUTCOME_REPLY)
     return RC_INTAKE_ISSUED;
+  if (rc_refusal_is_policy(reply->refusal->reason))
+    return RC_INTAKE_REFUSED;
   switch (reply->refusal->reason) {
   case RINGCA__REFUSAL_REASON__REFUSAL_DEADLINE:
     return RC_INTAKE_TIMEOUT;
   case RINGCA__REFUSAL_REASON__REFUSAL_NO_ROUTE:
     return RC_INTAKE_MESH_DOWN;
-  case RINGCA__REFUSAL_REASON__REFUSAL_INTERNAL:
-  case RINGCA__REFUSAL_REASON__REFUSAL_UNSPECIFIED:
-    return RC_INTAKE_INTERNAL;
   default:
-    return RC_INTAKE_REFUSED;
+    return RC_INTAKE_INTERNAL;
   }
 }

@@ -51,6 +51,18 @@ const char *rc_refusal_name(Ringca__RefusalReason r) {
   return v ? v->name : "REFUSAL_UNKNOWN";
 }
 
+bool rc_refusal_is_policy(Ringca__RefusalReason r) {
+  switch (r) {
+  case RINGCA__REFUSAL_REASON__REFUSAL_DEADLINE:
+  case RINGCA__REFUSAL_REASON__REFUSAL_NO_ROUTE:
+  case RINGCA__REFUSAL_REASON__REFUSAL_INTERNAL:
+  case RINGCA__REFUSAL_REASON__REFUSAL_UNSPECIFIED:
+    return false;
+  default:
+    return true;
+  }
+}
+
 static X509_REQ *parse_csr(const uint8_t *csr, size_t len) {
   static const char pem[] = "-----BEGIN";
   if (len >= sizeof pem - 1 && memcmp(csr, pem, sizeof pem - 1) == 0) {

@@ -123,6 +123,13 @@ int rc_policy_check_request(const struct rc_policy *policy,
                             struct rc_refusal *why);
 void rc_csr_checked_free(struct rc_csr_checked *c);
 
+/* True for the reasons only a CSR's content can cause (key, names, EKU,
+ * validity, malformed...): since the front-end checked the same policy, the
+ * root seeing one means the request was altered past the front-end, and the
+ * root node trips (rc_node_trip, RC_TRIP_EXTERNAL). False for DEADLINE,
+ * NO_ROUTE, INTERNAL and UNSPECIFIED. */
+bool rc_refusal_is_policy(Ringca__RefusalReason r);
+
 /* "REFUSAL_KEY_SIZE" for logs and the audit trail. */
 const char *rc_refusal_name(Ringca__RefusalReason r);
 

@@ -300,6 +300,19 @@ static void test_profiles_errors(void **state) {
                "p.yaml:4:5: profile s: default_days 20 exceeds");
 }
 
+static void test_refusal_classes(void **state) {
+  (void)state;
+  for (int r = 1; r <= 14; r++) {
+    bool transport = r == R(DEADLINE) || r == R(NO_ROUTE) || r == R(INTERNAL);
+    assert_int_equal(rc_refusal_is_policy((Ringca__RefusalReason)r),
+                     !transport);
+    assert_non_null(strstr(rc_refusal_name((Ringca__RefusalReason)r),
+                           "REFUSAL_"));
+  }
+  assert_false(rc_refusal_is_policy(R(UNSPECIFIED)));
+  assert_string_equal(rc_refusal_name(R(EXTENSION)), "REFUSAL_EXTENSION");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_accepts_each_key_type),
@@ -311,6 +324,7 @@ int main(void) {
       cmocka_unit_test(test_hostile_bytes),
       cmocka_unit_test(test_profiles_file),
       cmocka_unit_test(test_profiles_errors),
+      cmocka_unit_test(test_refusal_classes),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
 }
