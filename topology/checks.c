@@ -35,15 +35,26 @@ static void fail(struct chk *c, struct rc_src_pos pos, const char *fmt, ...) {
     c->report(c->ctx, pos, msg);
 }
 
-/* Where to blame a setting: its line, or `fallback` when it was defaulted. */
-static struct rc_src_pos at(const struct chk *c, enum rc_topo_setting s,
-                            struct rc_src_pos fallback, const char **dflt) {
-  if (c->src && c->src->setting[s].line) {
-    *dflt = "";
-    return c->src->setting[s];
-  }
-  *dflt = " (default)";
-  return fallback;
+static const char *const SETTING_KEYS[RC_TOPO_SET_COUNT] = {
+#define KEY_(id, sec, key) key,
+    RC_TOPO_SETTING_MAP(KEY_)
+#undef KEY_
+};
+
+/* Reports "KEY VALUE[ (default)] REST" at the setting's line, or at
+ * `fallback` when the value is the built-in default. */
+static void blame(struct chk *c, enum rc_topo_setting s, struct rc_src_pos fallback,
+                  unsigned long long value, const char *fmt, ...) RC_PRINTF(5, 6);
+static void blame(struct chk *c, enum rc_topo_setting s, struct rc_src_pos fallback,
+                  unsigned long long value, const char *fmt, ...) {
+  bool set = c->src && c->src->setting[s].line;
+  char rest[400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(rest, sizeof rest, fmt, ap);
+  va_end(ap);
+  fail(c, set ? c->src->setting[s] : fallback, "%s %llu%s %s", SETTING_KEYS[s],
+       value, set ? "" : " (default)", rest);
 }
 
 static struct rc_src_pos nodes_pos(const struct chk *c) {
@@ -142,69 +153,63 @@ static void check_paths(struct chk *c) {
 
 static void check_rotation(struct chk *c) {
   const struct rc_topology *t = c->t;
-  const char *d;
   for (size_t r = 0; r < t->nrings; r++) {
     uint64_t rot = rc_topology_rotation_ms(t, r);
-    if (t->timeouts.token_loss_ms <= rot) {
-      struct rc_src_pos pos = at(c, RC_TOPO_SET_TOKEN_LOSS, t->rings[r].pos, &d);
-      fail(c, pos,
-           "token_loss_ms %llu%s cannot hold: one rotation of ring '%s' "
-           "(%zu hops) with full %u-byte frames takes %llu ms",
-           (unsigned long long)t->timeouts.token_loss_ms, d, t->rings[r].name,
-           t->rings[r].norder, t->limits.frame_size, (unsigned long long)rot);
-    }
+    if (t->timeouts.token_loss_ms <= rot)
+      blame(c, RC_TOPO_SET_TOKEN_LOSS, t->rings[r].pos, t->timeouts.token_loss_ms,
+            "cannot hold: one rotation of ring '%s' (%zu hops) with full "
+            "%u-byte frames takes %llu ms",
+            t->rings[r].name, t->rings[r].norder, t->limits.frame_size,
+            (unsigned long long)rot);
   }
+}
+
+/* Timers against the time one full frame needs on the slowest cable. */
+static void check_link_timers(struct chk *c, struct rc_src_pos top) {
+  const struct rc_topology *t = c->t;
+  const struct rc_topo_timeouts *to = &t->timeouts;
+  uint32_t slowest = 0;
+  for (size_t l = 0; l < t->nlinks; l++)
+    if (t->links[l].baud && (!slowest || t->links[l].baud < slowest))
+      slowest = t->links[l].baud;
+  if (!slowest)
+    return;
+  uint64_t frame = rc_topology_frame_ms(t->limits.frame_size, slowest);
+  uint64_t ack = rc_topology_frame_ms(ACK_PAYLOAD, slowest);
+  if (to->dead_link_ms <= 2 * to->heartbeat_ms + frame)
+    blame(c, RC_TOPO_SET_DEAD_LINK, top, to->dead_link_ms,
+          "cannot hold: it must exceed two heartbeats (2 x %llu ms) plus one "
+          "full frame at %u baud (%llu ms)",
+          (unsigned long long)to->heartbeat_ms, slowest, (unsigned long long)frame);
+  if (to->retransmit_ms <= frame + ack)
+    blame(c, RC_TOPO_SET_RETRANSMIT, top, to->retransmit_ms,
+          "cannot hold: a full frame and its ACK take %llu ms at %u baud",
+          (unsigned long long)(frame + ack), slowest);
 }
 
 static void check_timeouts(struct chk *c) {
   const struct rc_topology *t = c->t;
   const struct rc_topo_timeouts *to = &t->timeouts;
-  const char *d;
-  uint32_t slowest = 0;
-  for (size_t l = 0; l < t->nlinks; l++)
-    if (t->links[l].baud && (!slowest || t->links[l].baud < slowest))
-      slowest = t->links[l].baud;
   struct rc_src_pos top = {1, 1};
-  if (slowest) {
-    uint64_t frame = rc_topology_frame_ms(t->limits.frame_size, slowest);
-    uint64_t ack = rc_topology_frame_ms(ACK_PAYLOAD, slowest);
-    if (to->dead_link_ms <= 2 * to->heartbeat_ms + frame)
-      fail(c, at(c, RC_TOPO_SET_DEAD_LINK, top, &d),
-           "dead_link_ms %llu%s cannot hold: it must exceed two heartbeats "
-           "(2 x %llu ms) plus one full frame at %u baud (%llu ms)",
-           (unsigned long long)to->dead_link_ms, d,
-           (unsigned long long)to->heartbeat_ms, slowest,
-           (unsigned long long)frame);
-    if (to->retransmit_ms <= frame + ack)
-      fail(c, at(c, RC_TOPO_SET_RETRANSMIT, top, &d),
-           "retransmit_ms %llu%s cannot hold: a full frame and its ACK take "
-           "%llu ms at %u baud",
-           (unsigned long long)to->retransmit_ms, d,
-           (unsigned long long)(frame + ack), slowest);
-  }
+  check_link_timers(c, top);
   check_rotation(c);
-  uint64_t failover = to->token_loss_ms + to->ring_restart_ms;
+  unsigned long long failover = to->token_loss_ms + to->ring_restart_ms;
   if (to->isolation_ms <= failover)
-    fail(c, at(c, RC_TOPO_SET_ISOLATION, top, &d),
-         "isolation_ms %llu%s cannot hold: the root would trip before a ring "
-         "restarts (token_loss_ms + ring_restart_ms = %llu ms)",
-         (unsigned long long)to->isolation_ms, d, (unsigned long long)failover);
+    blame(c, RC_TOPO_SET_ISOLATION, top, to->isolation_ms,
+          "cannot hold: the root would trip before a ring restarts "
+          "(token_loss_ms + ring_restart_ms = %llu ms)", failover);
   if (to->request_deadline_ms <= failover)
-    fail(c, at(c, RC_TOPO_SET_REQUEST_DEADLINE, top, &d),
-         "request_deadline_ms %llu%s cannot survive one failover "
-         "(token_loss_ms + ring_restart_ms = %llu ms)",
-         (unsigned long long)to->request_deadline_ms, d,
-         (unsigned long long)failover);
+    blame(c, RC_TOPO_SET_REQUEST_DEADLINE, top, to->request_deadline_ms,
+          "cannot survive one failover (token_loss_ms + ring_restart_ms = "
+          "%llu ms)", failover);
   if (t->limits.token_size + LINK_OVERHEAD > t->limits.frame_size)
-    fail(c, at(c, RC_TOPO_SET_TOKEN_SIZE, top, &d),
-         "token_size %u%s does not fit a frame: it must be at most frame_size "
-         "- %u = %u",
-         t->limits.token_size, d, LINK_OVERHEAD,
-         t->limits.frame_size > LINK_OVERHEAD ? t->limits.frame_size - LINK_OVERHEAD : 0);
+    blame(c, RC_TOPO_SET_TOKEN_SIZE, top, t->limits.token_size,
+          "does not fit a frame: it must be at most frame_size - %u = %u",
+          LINK_OVERHEAD,
+          t->limits.frame_size > LINK_OVERHEAD ? t->limits.frame_size - LINK_OVERHEAD : 0);
   if (t->policy.noise_max_bad > t->policy.noise_window)
-    fail(c, at(c, RC_TOPO_SET_NOISE_MAX_BAD, top, &d),
-         "noise_max_bad %u%s exceeds noise_window %u", t->policy.noise_max_bad,
-         d, t->policy.noise_window);
+    blame(c, RC_TOPO_SET_NOISE_MAX_BAD, top, t->policy.noise_max_bad,
+          "exceeds noise_window %u", t->policy.noise_window);
 }
 
 size_t rc_topology_check(const struct rc_topology *t,

@@ -14,7 +14,7 @@ int topo_check_main(int argc, char **argv) {
   if (rc == TOPO_EXIT_OK) {
     size_t c[RC_ROLE_COUNT];
     topo_count_roles(&t, c);
-    printf("%s: ok: %zu nodes (%zu front-ends, %zu intermediates, %zu root), "
+    printf("%s: ok: %zu nodes (front-ends %zu, intermediates %zu, root %zu), "
            "%zu links, %zu rings\n",
            argv[1], t.nnodes, c[RC_ROLE_FRONTEND], c[RC_ROLE_INTERMEDIATE],
            c[RC_ROLE_ROOT], t.nlinks, t.nrings);

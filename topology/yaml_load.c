@@ -119,14 +119,21 @@ static const char *const PORT_KEYS[P_NKEYS] = {"name", "device", "baud", "kind"}
 static void load_port(struct yl *L, uint32_t node, yaml_node_t *n) {
   yaml_node_t *v[P_NKEYS];
   static const int req[] = {P_NAME, P_DEVICE};
-  if (!yl_fields(L, n, "port", PORT_KEYS, P_NKEYS, v) ||
-      !yl_require(L, n, "port", PORT_KEYS, v, req, 2))
+  if (!yl_fields(L, n, "port", PORT_KEYS, P_NKEYS, v))
+    return;
+  yl_require(L, n, "port", PORT_KEYS, v, req, 2);
+  if (!v[P_NAME])
     return;
   char name[RC_NAME_MAX + 1], device[RC_PATH_MAX];
   uint64_t baud = DEFAULT_BAUD;
   enum rc_port_kind kind = RC_PORT_AUTO;
   bool ok = yl_name(L, v[P_NAME], "name", name, sizeof name);
-  ok &= yl_path(L, v[P_DEVICE], "device", device, sizeof device);
+  if (!ok)
+    return;
+  /* A port with a bad value is still added under its name (the file is
+   * already rejected) so links to it do not report it missing too. */
+  if (!v[P_DEVICE] || !yl_path(L, v[P_DEVICE], "device", device, sizeof device))
+    memcpy(device, "/", 2);
   if (v[P_BAUD] && yl_uint(L, v[P_BAUD], "baud", 1, UINT32_MAX, &baud)) {
     size_t i = 0;
     while (i < sizeof BAUDS / sizeof BAUDS[0] && BAUDS[i] != baud)
@@ -134,10 +141,8 @@ static void load_port(struct yl *L, uint32_t node, yaml_node_t *n) {
     if (i == sizeof BAUDS / sizeof BAUDS[0]) {
       yl_err(L, yl_pos(v[P_BAUD]), "baud %llu is not a standard serial rate",
              (unsigned long long)baud);
-      ok = false;
+      baud = DEFAULT_BAUD;
     }
-  } else if (v[P_BAUD]) {
-    ok = false;
   }
   if (v[P_KIND]) {
     const char *k = yl_text(v[P_KIND]);
@@ -147,13 +152,9 @@ static void load_port(struct yl *L, uint32_t node, yaml_node_t *n) {
       kind = RC_PORT_SERIAL;
     else if (k && !strcmp(k, "pty"))
       kind = RC_PORT_PTY;
-    else {
+    else
       yl_err(L, yl_pos(v[P_KIND]), "kind must be auto, serial or pty");
-      ok = false;
-    }
   }
-  if (!ok)
-    return;
   struct rc_topo_node *nd = &L->t->nodes[node];
   int p = rc_topology_find_port(L->t, node, name);
   if (p >= 0) {
