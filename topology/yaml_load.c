@@ -499,12 +499,37 @@ static void parse_error(struct yl *L, const yaml_parser_t *p) {
     yl_err(L, pos, "YAML syntax error: %s", p->problem ? p->problem : "?");
 }
 
+/* libyaml's scanner spends time proportional to the flow depth on every
+ * token (its simple-key stack), so "[[[[...]]]]" of 1 MiB would take hours.
+ * Bound the depth of [ and { before libyaml sees the bytes. Brackets inside
+ * quotes or comments count too: a conservative bound, no YAML parsing. */
+static bool flow_depth_ok(struct yl *L, const uint8_t *text, size_t len) {
+  uint32_t depth = 0, line = 1, col = 1;
+  for (size_t i = 0; i < len; i++, col++) {
+    if (text[i] == '\n') {
+      line++;
+      col = 0;
+    } else if (text[i] == '[' || text[i] == '{') {
+      if (++depth > RC_TOPO_MAX_FLOW_DEPTH) {
+        yl_err(L, (struct rc_src_pos){line, col},
+               "brackets nested deeper than %u levels", RC_TOPO_MAX_FLOW_DEPTH);
+        return false;
+      }
+    } else if ((text[i] == ']' || text[i] == '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return true;
+}
+
 size_t rc_topology_parse(struct rc_topology *t, struct rc_topo_src *src,
                          const char *source, const uint8_t *text, size_t len,
                          rc_topology_report_fn report, void *ctx) {
+  struct rc_topo_src local;
+  if (!src) /* the checks still need positions */
+    src = &local;
   rc_topology_init(t);
-  if (src)
-    memset(src, 0, sizeof *src);
+  memset(src, 0, sizeof *src);
   snprintf(t->source, sizeof t->source, "%s", source ? source : "");
   struct yl L = {.t = t, .src = src, .report = report, .ctx = ctx};
   if (len > RC_TOPO_FILE_MAX) {
@@ -512,6 +537,8 @@ size_t rc_topology_parse(struct rc_topology *t, struct rc_topo_src *src,
            RC_TOPO_FILE_MAX);
     return L.errors;
   }
+  if (!flow_depth_ok(&L, text, len))
+    return L.errors;
   yaml_parser_t parser;
   yaml_document_t doc, extra;
   if (!yaml_parser_initialize(&parser)) {

@@ -17,6 +17,7 @@
 #define RC_TOPO_FILE_MAX (1u << 20)     /* bytes */
 #define RC_TOPO_MAX_LINKS (RC_TOPO_MAX_NODES * RC_TOPO_MAX_PORTS / 2u)
 #define RC_TOPO_MAX_ERRORS 200u         /* reports before the loader gives up */
+#define RC_TOPO_MAX_FLOW_DEPTH 32u      /* nesting of [ and { */
 
 /* The scalar settings of the timeouts:, limits: and policy: sections:
  * XX(ID, section, key). Values, bounds and defaults: docs/topology.md. */
