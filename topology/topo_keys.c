@@ -184,15 +184,17 @@ static int prepare_update(const char *path, char **names, size_t n,
   struct span *spans = calloc(2 * n, sizeof *spans);
   int found = spans ? find_spans(path, buf, len, names, n, spans) : -1;
   int rc = TOPO_EXIT_INVALID;
-  if (found == (int)(2 * n)) {
+  bool complete = found == (int)(2 * n);
+  for (size_t a = 0; spans && found >= 0 && a < n; a++) {
+    if (!spans[2 * a].set && !spans[2 * a + 1].set)
+      fprintf(stderr, "%s: no node named '%s'\n", path, names[a]);
+    complete &= spans[2 * a].set && spans[2 * a + 1].set;
+  }
+  if (found > (int)(2 * n))
+    fprintf(stderr, "%s: a node is named more than once\n", path);
+  if (complete) {
     *out = splice(path, buf, len, spans, 2 * n, keys, outlen);
     rc = *out ? TOPO_EXIT_OK : TOPO_EXIT_INVALID;
-  } else if (found >= 0) {
-    for (size_t a = 0; a < n; a++)
-      if (!spans[2 * a].set && !spans[2 * a + 1].set)
-        fprintf(stderr, "%s: no node named '%s'\n", path, names[a]);
-    if (found > (int)(2 * n))
-      fprintf(stderr, "%s: a node is named more than once\n", path);
   }
   free(spans);
   free(buf);

@@ -47,6 +47,54 @@ static const char *kind_name(const yaml_node_t *n) {
   }
 }
 
+/* Edit distance, capped: only small distances matter for suggestions. */
+static size_t edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 32 || lb > 32)
+    return 99;
+  size_t row[33];
+  for (size_t j = 0; j <= lb; j++)
+    row[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t up = row[j];
+      size_t best = diag + (a[i - 1] != b[j - 1]);
+      if (row[j] + 1 < best)
+        best = row[j] + 1;
+      if (row[j - 1] + 1 < best)
+        best = row[j - 1] + 1;
+      row[j] = best;
+      diag = up;
+    }
+  }
+  return row[lb];
+}
+
+static void unknown_key(struct yl *L, yaml_node_t *k, const char *key,
+                        const char *what, const char *const *keys,
+                        size_t nkeys) {
+  const char *best = NULL;
+  size_t best_d = 3; /* suggest only near misses: typos, not guesses */
+  size_t klen = strlen(key);
+  for (size_t i = 0; i < nkeys; i++) {
+    /* "token_loss" for "token_loss_ms": the unit is the usual slip. */
+    size_t d = !strncmp(keys[i], key, klen) && !strcmp(keys[i] + klen, "_ms")
+                   ? 0
+                   : edit_distance(key, keys[i]);
+    if (d < best_d) {
+      best_d = d;
+      best = keys[i];
+    }
+  }
+  if (best)
+    yl_err(L, yl_pos(k), "unknown key '%.64s' in %s (did you mean '%s'?)", key,
+           what, best);
+  else
+    yl_err(L, yl_pos(k), "unknown key '%.64s' in %s", key, what);
+}
+
 bool yl_fields(struct yl *L, yaml_node_t *n, const char *what,
                const char *const *keys, size_t nkeys, yaml_node_t **vals) {
   for (size_t i = 0; i < nkeys; i++)
@@ -71,7 +119,7 @@ bool yl_fields(struct yl *L, yaml_node_t *n, const char *what,
     while (i < nkeys && strcmp(keys[i], key) != 0)
       i++;
     if (i == nkeys)
-      yl_err(L, yl_pos(k), "unknown key '%.64s' in %s", key, what);
+      unknown_key(L, k, key, what, keys, nkeys);
     else if (vals[i])
       yl_err(L, yl_pos(k), "duplicate key '%s' in %s", key, what);
     else
