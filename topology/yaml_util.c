@@ -32,8 +32,11 @@ yaml_node_t *yl_node(struct yl *L, yaml_node_item_t id) {
 }
 
 const char *yl_text(const yaml_node_t *n) {
-  return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value
-                                          : NULL;
+  if (!n || n->type != YAML_SCALAR_NODE)
+    return NULL;
+  /* "fe1\0x" must not compare equal to "fe1". */
+  const char *s = (const char *)n->data.scalar.value;
+  return strlen(s) == n->data.scalar.length ? s : NULL;
 }
 
 static const char *kind_name(const yaml_node_t *n) {
@@ -111,8 +114,11 @@ bool yl_fields(struct yl *L, yaml_node_t *n, const char *what,
       continue;
     const char *key = yl_text(k);
     if (!key) {
-      yl_err(L, yl_pos(k), "keys of %s must be scalars, found a %s", what,
-             kind_name(k));
+      if (k->type == YAML_SCALAR_NODE)
+        yl_err(L, yl_pos(k), "a key of %s contains a NUL character", what);
+      else
+        yl_err(L, yl_pos(k), "keys of %s must be scalars, found a %s", what,
+               kind_name(k));
       continue;
     }
     size_t i = 0;
@@ -155,7 +161,7 @@ bool yl_string(struct yl *L, yaml_node_t *n, const char *field, char *dst,
            kind_name(n));
     return false;
   }
-  const char *s = yl_text(n);
+  const char *s = (const char *)n->data.scalar.value;
   size_t len = n->data.scalar.length;
   if (len == 0) {
     yl_err(L, yl_pos(n), "'%s' must not be empty", field);
