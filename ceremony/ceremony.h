@@ -180,8 +180,10 @@ int cer_transcript_render(const char *dir, char **md, char **json, char *err);
 int cer_cmd_transcript(const char *dir, char *err);
 
 /* verify.c */
+/* scrubbed: the reveal blocks were destroyed with the machine (the record
+ * copy an auditor holds); commitments are then checked for order only. */
 int cer_cmd_verify(const char *dir, int nshares, char **shares,
-                   const char *head, char *err);
+                   const char *head, int scrubbed, char *err);
 
 /* checklist.c */
 int cer_cmd_checklist(const char *dir, char *err);

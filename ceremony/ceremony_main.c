@@ -38,10 +38,12 @@ static const char usage[] =
     "                                  copying it to paper or typing it in)\n"
     "  transcript DIR                  write transcript.md and .json with the\n"
     "                                  attestations for each participant\n"
-    "  verify DIR [--share FILE...] [--head HEX]\n"
+    "  verify DIR [--share FILE...] [--head HEX] [--scrubbed]\n"
     "                                  re-check everything; with shares also\n"
     "                                  the escrowed key; with --head the\n"
-    "                                  journal head from the signed paper\n"
+    "                                  journal head from the signed paper;\n"
+    "                                  --scrubbed: the record copy, whose\n"
+    "                                  reveal/ blocks were destroyed\n"
     "  recover DIR --share FILE... --out KEY.pem --passphrase-file FILE\n"
     "                                  combine k shares, write the key as\n"
     "                                  encrypted PKCS#8 (0600) for the signer\n"
@@ -68,6 +70,7 @@ struct args {
   char *shares[CER_PARTICIPANTS_MAX + 1];
   int nshares;
   const char *top, *hash, *head, *out, *passfile;
+  int scrubbed;
   char **rest; /* share-check: every positional */
 };
 
@@ -95,6 +98,8 @@ static int parse_args(int argc, char **argv, struct args *a) {
       } else {
         a->shares[a->nshares++] = argv[++i];
       }
+    } else if (!strcmp(s, "--scrubbed")) {
+      a->scrubbed = 1;
     } else if (s[0] == '-' && s[1] == '-') {
       fprintf(stderr, "ringca-ceremony: unknown option %s\n", s);
       return -1;
@@ -151,7 +156,8 @@ static int dispatch(const char *cmd, struct args *a, int argc, char **argv,
   if (!strcmp(cmd, "verify"))
     return need(a, 1, 1, cmd) ? 1
                               : cer_cmd_verify(a->pos[0], a->nshares,
-                                               a->shares, a->head, err);
+                                               a->shares, a->head,
+                                               a->scrubbed, err);
   if (!strcmp(cmd, "recover")) {
     if (need(a, 1, 1, cmd) || !a->out || !a->passfile || !a->nshares) {
       fprintf(stderr, "ringca-ceremony: recover DIR --share FILE... --out "

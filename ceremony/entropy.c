@@ -65,7 +65,9 @@ int cer_read_block(const char *path, uint8_t **block, size_t *len,
   if (e) {
     cer_errf(err, "%s: %s", path,
              e == -EFBIG ? "random block larger than 1 MiB" : strerror(-e));
-    return e == -EFBIG ? RC_ETOOBIG : RC_EIO;
+    return e == -EFBIG    ? RC_ETOOBIG
+           : e == -ENOENT ? RC_ENOTFOUND
+                          : RC_EIO;
   }
   if (*len < CER_BLOCK_MIN) {
     cer_errf(err, "%s: random block of %zu bytes; at least %u are needed",

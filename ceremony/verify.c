@@ -53,6 +53,12 @@ static int check_order(const struct cer_plan *plan,
       return RC_EMALFORMED;
     }
     if (!strcmp(step, "generate")) {
+      if (reveals < plan->n) {
+        cer_errf(err, "%s:%u: key generated before every participant "
+                      "revealed",
+                 jpath, r->lineno);
+        return RC_EAUTH;
+      }
       generated = 1;
       continue;
     }
@@ -160,7 +166,7 @@ static int check_transcript_file(const char *dir, const char *name,
 
 static int check_all(const char *dir, const struct cer_plan *plan,
                      const struct cer_journal *j, int nshares, char **shares,
-                     const char *head, char *err) {
+                     const char *head, int scrubbed, char *err) {
   char jpath[PATH_MAX], *md = NULL, *json = NULL;
   X509 *cert = NULL;
   int rc = cer_path(jpath, sizeof jpath, dir, CER_F_JOURNAL);
@@ -170,7 +176,7 @@ static int check_all(const char *dir, const struct cer_plan *plan,
       (rc = same_hash(dir, CER_F_SOFTWARE,
                       cer_rec_get(&j->rec[0], "software"), "software record",
                       err)) ||
-      (rc = cer_check_reveals(dir, plan, j, err)))
+      (!scrubbed && (rc = cer_check_reveals(dir, plan, j, err))))
     return rc;
   const struct cer_record *g = cer_journal_find(j, "generate", NULL);
   if (!g) {
@@ -203,16 +209,19 @@ out:
 }
 
 int cer_cmd_verify(const char *dir, int nshares, char **shares,
-                   const char *head, char *err) {
+                   const char *head, int scrubbed, char *err) {
   struct cer_plan *plan = malloc(sizeof *plan);
   struct cer_journal *j = malloc(sizeof *j);
   int rc = RC_ENOMEM;
   if (plan && j && (rc = cer_plan_load(dir, plan, err)) == 0 &&
       (rc = cer_journal_load(dir, j, err)) == 0 &&
-      (rc = check_all(dir, plan, j, nshares, shares, head, err)) == 0)
+      (rc = check_all(dir, plan, j, nshares, shares, head, scrubbed, err)) ==
+          0)
     printf("ceremony %s verified: journal chain (%u records, head %s), plan "
-           "and software, %u commitments and reveals, certificate %s%s\n",
+           "and software, %u commitments %s, certificate %s%s\n",
            plan->id, j->n, j->head, plan->n,
+           scrubbed ? "before reveals (blocks scrubbed, not re-hashed)"
+                    : "and reveals",
            cer_rec_get(cer_journal_find(j, "generate", NULL), "cert"),
            nshares ? ", escrowed key matches the certificate" : "");
   free(plan);

@@ -322,6 +322,13 @@ static void test_tampering(void **state) {
   expect(1, "t/plan.yaml: SHA-256",
          run("rm -rf t && cp -r top t && sed -i 's/days: 3650/days: 3651/' "
              "t/plan.yaml && " B " verify t"));
+  /* The record copy an auditor keeps: blocks and shares destroyed. */
+  expect(0, "commitments before reveals (blocks scrubbed, not re-hashed)",
+         run("rm -rf t && mkdir t && cp top/plan.yaml top/software.txt "
+             "top/journal.txt top/cert.pem top/pubkey.pem top/escrow.enc t/ "
+             "&& " B " verify t --scrubbed"));
+  expect(1, "t/reveal/alice.block: No such file or directory",
+         run(B " verify t"));
   /* The head written on the signed paper. */
   expect(1, "differs from the one on paper",
          run("rm -rf t && cp -r top t && " B " verify t --head "
