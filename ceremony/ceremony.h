@@ -139,14 +139,16 @@ int cer_cmd_reveal(const char *dir, const char *name, const char *block,
 int cer_check_reveals(const char *dir, const struct cer_plan *plan,
                       const struct cer_journal *j, char *err);
 
-/* shamir.c: Shamir's secret sharing over GF(2^8) (AES polynomial),
- * byte-wise; share x is 1..n. */
-uint8_t cer_gf_mul(uint8_t a, uint8_t b);
-uint8_t cer_gf_inv(uint8_t a);
-int cer_shamir_split(const uint8_t *secret, size_t len, unsigned k,
-                     unsigned n, uint8_t *ys, const struct rc_rng *rng);
-int cer_shamir_combine(unsigned m, const uint8_t *xs, const uint8_t *ys,
-                       size_t len, uint8_t *secret);
+/* shamir.c: Shamir's secret sharing of a CER_SECRET_LEN-byte secret over
+ * GF(2^256), compatible with Debian's ssss (-x -D); share x is 1..n. */
+void cer_gf2n_mul(uint8_t out[CER_SECRET_LEN], const uint8_t a[CER_SECRET_LEN],
+                  const uint8_t b[CER_SECRET_LEN]);
+void cer_gf2n_inv(uint8_t out[CER_SECRET_LEN],
+                  const uint8_t a[CER_SECRET_LEN]);
+int cer_shamir_split(const uint8_t *secret, unsigned k, unsigned n,
+                     uint8_t *ys, const struct rc_rng *rng);
+int cer_shamir_combine(unsigned m, unsigned k, const uint8_t *xs,
+                       const uint8_t *ys, uint8_t *secret);
 
 /* share.c */
 int cer_share_format(const struct cer_share *s, char *out, size_t cap);

@@ -90,8 +90,7 @@ static int write_shares(const char *dir, const struct cer_plan *plan,
   unsigned idx[CER_PARTICIPANTS_MAX], n = holders(plan, idx);
   uint8_t ys[CER_PARTICIPANTS_MAX * CER_SECRET_LEN];
   char path[PATH_MAX], text[512], rel[64 + CER_NAME_MAX];
-  int rc = cer_shamir_split(kek, CER_SECRET_LEN, plan->threshold, n, ys,
-                            &rc_rng_system);
+  int rc = cer_shamir_split(kek, plan->threshold, n, ys, &rc_rng_system);
   if (rc == 0 && (rc = cer_path(path, sizeof path, dir, CER_D_SHARES)) == 0 &&
       rc_mkdir_p(path, 0700) != 0) {
     cer_errf(err, "%s: cannot create", path);
@@ -251,7 +250,7 @@ int cer_escrow_recover(const char *dir, const struct cer_plan *plan,
              m, plan->id, plan->threshold);
     rc = RC_EPOLICY;
   }
-  if (rc == 0 && (rc = cer_shamir_combine(m, xs, ys, CER_SECRET_LEN, kek)))
+  if (rc == 0 && (rc = cer_shamir_combine(m, plan->threshold, xs, ys, kek)))
     cer_errf(err, "shares do not combine");
   if (rc == 0)
     rc = open_escrow(dir, plan, kek, out, err);

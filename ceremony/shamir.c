@@ -1,8 +1,18 @@
-/* Shamir's secret sharing over GF(2^8), one polynomial per secret byte.
- * Field: the AES polynomial x^8 + x^4 + x^3 + x + 1.  Multiplication runs
- * in constant time (no branch or table lookup on secret data).  A share is
- * the value of every byte's polynomial at x (1..n); any k shares give the
- * secret at x = 0 by Lagrange interpolation, fewer give nothing. */
+/* Shamir's secret sharing of the 256-bit escrow key, exactly as Debian's
+ * `ssss` does it with diffusion off (`ssss-split -x -D -s 256`), so an
+ * escrow can be recovered with `ssss-combine -x -D` on any Debian system
+ * even without ringca:
+ *
+ * - field GF(2^256) modulo x^256 + x^10 + x^5 + x^2 + 1 (ssss's table);
+ *   a 32-byte big-endian string is the element whose bit j is the
+ *   coefficient of x^j;
+ * - the secret is the constant term, the k - 1 other coefficients are
+ *   random; share i is evaluated at the element i (1..n);
+ * - ssss's Horner loop starts from x instead of 0, which adds x^k to every
+ *   share; it is public, so it costs no security, and we add it too.
+ *
+ * Multiplication runs in constant time: no branch or memory access depends
+ * on secret bits. */
 #include "ceremony.h"
 
 #include <string.h>
@@ -11,53 +21,170 @@
 
 #include "ringca/error.h"
 
-uint8_t cer_gf_mul(uint8_t a, uint8_t b) {
-  uint8_t r = 0;
-  for (int i = 0; i < 8; i++) {
-    r ^= (uint8_t)(-(b & 1) & a);
-    uint8_t hi = (uint8_t)-(a >> 7);
-    a = (uint8_t)((a << 1) ^ (hi & 0x1b));
-    b >>= 1;
+#define W 4 /* 64-bit words per element, w[0] = bits 0..63 */
+
+static void from_bytes(uint64_t e[W], const uint8_t b[CER_SECRET_LEN]) {
+  for (int i = 0; i < W; i++) {
+    uint64_t v = 0;
+    for (int j = 0; j < 8; j++)
+      v = v << 8 | b[(W - 1 - i) * 8 + j];
+    e[i] = v;
   }
-  return r;
 }
 
-/* a^254 = a^-1 in GF(2^8) (and 0 for 0, which callers never ask for). */
-uint8_t cer_gf_inv(uint8_t a) {
-  uint8_t r = 1, p = a;
-  for (int e = 254; e; e >>= 1) {
-    if (e & 1)
-      r = cer_gf_mul(r, p);
-    p = cer_gf_mul(p, p);
-  }
-  return r;
+static void to_bytes(uint8_t b[CER_SECRET_LEN], const uint64_t e[W]) {
+  for (int i = 0; i < W; i++)
+    for (int j = 0; j < 8; j++)
+      b[(W - 1 - i) * 8 + j] = (uint8_t)(e[i] >> (56 - 8 * j));
 }
 
-/* ys gets n * len bytes: share i (x = i + 1) at ys + i * len. */
-int cer_shamir_split(const uint8_t *secret, size_t len, unsigned k,
-                     unsigned n, uint8_t *ys, const struct rc_rng *rng) {
-  uint8_t coef[255];
-  if (k < 1 || k > n || n > 255)
-    return RC_EINVAL;
-  for (size_t b = 0; b < len; b++) {
-    coef[0] = secret[b];
-    rc_rng_fill(rng, coef + 1, k - 1);
-    for (unsigned i = 0; i < n; i++) {
-      uint8_t x = (uint8_t)(i + 1), y = 0;
-      for (unsigned d = k; d-- > 0;) /* Horner */
-        y = (uint8_t)(cer_gf_mul(y, x) ^ coef[d]);
-      ys[i * len + b] = y;
+
+static void mul(uint64_t r[W], const uint64_t a[W], const uint64_t b[W]) {
+  uint64_t acc[W] = {0, 0, 0, 0};
+  for (int bit = 255; bit >= 0; bit--) {
+    /* acc *= x, reduced: x^256 = x^10 + x^5 + x^2 + 1 */
+    uint64_t carry = acc[3] >> 63;
+    acc[3] = acc[3] << 1 | acc[2] >> 63;
+    acc[2] = acc[2] << 1 | acc[1] >> 63;
+    acc[1] = acc[1] << 1 | acc[0] >> 63;
+    acc[0] = acc[0] << 1 ^ (-carry & 0x425);
+    uint64_t m = -((b[bit >> 6] >> (bit & 63)) & 1);
+    for (int i = 0; i < W; i++)
+      acc[i] ^= a[i] & m;
+  }
+  memcpy(r, acc, sizeof acc);
+}
+
+/* Inverse by the binary extended Euclidean algorithm (Hankerson, Menezes,
+ * Vanstone, Guide to ECC, alg. 2.48) in 5 words, since the modulus has bit
+ * 256.  Variable time: it only ever inverts Lagrange denominators, which
+ * depend on the public share numbers, never on secret data. */
+#define W5 5
+static int deg5(const uint64_t a[W5]) {
+  for (int i = W5 - 1; i >= 0; i--)
+    if (a[i])
+      return i * 64 + 63 - __builtin_clzll(a[i]);
+  return -1;
+}
+
+static int is_one5(const uint64_t a[W5]) {
+  return a[0] == 1 && !a[1] && !a[2] && !a[3] && !a[4];
+}
+
+static void shr5(uint64_t a[W5]) {
+  for (int i = 0; i < W5 - 1; i++)
+    a[i] = a[i] >> 1 | a[i + 1] << 63;
+  a[W5 - 1] >>= 1;
+}
+
+static void xor5(uint64_t a[W5], const uint64_t b[W5]) {
+  for (int i = 0; i < W5; i++)
+    a[i] ^= b[i];
+}
+
+/* While u is divisible by x: u /= x and g /= x (mod f). */
+static void halve(uint64_t u[W5], uint64_t g[W5], const uint64_t f[W5]) {
+  while (!(u[0] & 1)) {
+    shr5(u);
+    if (g[0] & 1)
+      xor5(g, f);
+    shr5(g);
+  }
+}
+
+static void inv(uint64_t r[W], const uint64_t a[W]) {
+  static const uint64_t f[W5] = {0x425, 0, 0, 0, 1};
+  uint64_t u[W5] = {a[0], a[1], a[2], a[3], 0}, v[W5], g1[W5] = {1},
+           g2[W5] = {0};
+  memcpy(v, f, sizeof v);
+  if (deg5(u) < 0) { /* 0 has no inverse; callers never ask */
+    memset(r, 0, W * sizeof *r);
+    return;
+  }
+  while (!is_one5(u) && !is_one5(v)) {
+    halve(u, g1, f);
+    halve(v, g2, f);
+    if (is_one5(u) || is_one5(v))
+      break;
+    if (deg5(u) > deg5(v)) {
+      xor5(u, v);
+      xor5(g1, g2);
+    } else {
+      xor5(v, u);
+      xor5(g2, g1);
     }
   }
+  memcpy(r, is_one5(u) ? g1 : g2, W * sizeof *r);
+}
+
+static void small(uint64_t e[W], unsigned v) {
+  e[0] = v;
+  e[1] = e[2] = e[3] = 0;
+}
+
+static void add(uint64_t r[W], const uint64_t a[W]) {
+  for (int i = 0; i < W; i++)
+    r[i] ^= a[i];
+}
+
+static void power(uint64_t r[W], const uint64_t x[W], unsigned k) {
+  small(r, 1);
+  while (k--)
+    mul(r, r, x);
+}
+
+void cer_gf2n_mul(uint8_t out[CER_SECRET_LEN], const uint8_t a[CER_SECRET_LEN],
+                  const uint8_t b[CER_SECRET_LEN]) {
+  uint64_t ea[W], eb[W], er[W];
+  from_bytes(ea, a);
+  from_bytes(eb, b);
+  mul(er, ea, eb);
+  to_bytes(out, er);
+}
+
+void cer_gf2n_inv(uint8_t out[CER_SECRET_LEN],
+                  const uint8_t a[CER_SECRET_LEN]) {
+  uint64_t ea[W], er[W];
+  from_bytes(ea, a);
+  inv(er, ea);
+  to_bytes(out, er);
+}
+
+/* ys gets n shares of CER_SECRET_LEN bytes: share i (x = i + 1) at
+ * ys + i * CER_SECRET_LEN. */
+int cer_shamir_split(const uint8_t *secret, unsigned k, unsigned n,
+                     uint8_t *ys, const struct rc_rng *rng) {
+  uint64_t coef[CER_PARTICIPANTS_MAX][W], x[W], y[W];
+  uint8_t raw[CER_SECRET_LEN];
+  if (k < 1 || k > n || n > CER_PARTICIPANTS_MAX)
+    return RC_EINVAL;
+  from_bytes(coef[0], secret);
+  for (unsigned j = 1; j < k; j++) {
+    rc_rng_fill(rng, raw, sizeof raw);
+    from_bytes(coef[j], raw);
+  }
+  for (unsigned i = 0; i < n; i++) {
+    small(x, i + 1);
+    memcpy(y, x, sizeof y); /* ssss: y starts at x, adding x^k */
+    for (unsigned j = k - 1; j >= 1; j--) {
+      add(y, coef[j]);
+      mul(y, y, x);
+    }
+    add(y, coef[0]);
+    to_bytes(ys + i * CER_SECRET_LEN, y);
+  }
   OPENSSL_cleanse(coef, sizeof coef);
+  OPENSSL_cleanse(raw, sizeof raw);
+  OPENSSL_cleanse(y, sizeof y);
   return 0;
 }
 
-/* m shares (xs[i], ys + i * len); all x distinct and non-zero. */
-int cer_shamir_combine(unsigned m, const uint8_t *xs, const uint8_t *ys,
-                       size_t len, uint8_t *secret) {
-  uint8_t lag[255];
-  if (m < 1 || m > 255)
+/* m shares (xs[i], ys + i * CER_SECRET_LEN) of a k-threshold split; x
+ * distinct and non-zero. Lagrange at 0 over the points with x^k removed. */
+int cer_shamir_combine(unsigned m, unsigned k, const uint8_t *xs,
+                       const uint8_t *ys, uint8_t *secret) {
+  uint64_t s[W] = {0, 0, 0, 0}, xi[W], xj[W], num[W], den[W], t[W], y[W];
+  if (m < 1 || m > CER_PARTICIPANTS_MAX)
     return RC_EINVAL;
   for (unsigned i = 0; i < m; i++) {
     if (xs[i] == 0)
@@ -66,23 +193,28 @@ int cer_shamir_combine(unsigned m, const uint8_t *xs, const uint8_t *ys,
       if (xs[i] == xs[j])
         return RC_EINVAL;
   }
-  /* Lagrange basis at 0: l_i = prod_{j != i} x_j / (x_j - x_i); in
-   * characteristic 2 subtraction is xor. */
   for (unsigned i = 0; i < m; i++) {
-    uint8_t num = 1, den = 1;
+    small(xi, xs[i]);
+    small(num, 1);
+    small(den, 1);
     for (unsigned j = 0; j < m; j++) {
       if (j == i)
         continue;
-      num = cer_gf_mul(num, xs[j]);
-      den = cer_gf_mul(den, (uint8_t)(xs[j] ^ xs[i]));
+      small(xj, xs[j]);
+      mul(num, num, xj);
+      small(t, (unsigned)(xs[j] ^ xs[i])); /* x_j - x_i in char. 2 */
+      mul(den, den, t);
     }
-    lag[i] = cer_gf_mul(num, cer_gf_inv(den));
+    inv(den, den);
+    mul(num, num, den); /* Lagrange basis l_i(0) */
+    from_bytes(y, ys + i * CER_SECRET_LEN);
+    power(t, xi, k);
+    add(y, t);
+    mul(y, y, num);
+    add(s, y);
   }
-  for (size_t b = 0; b < len; b++) {
-    uint8_t s = 0;
-    for (unsigned i = 0; i < m; i++)
-      s ^= cer_gf_mul(lag[i], ys[i * len + b]);
-    secret[b] = s;
-  }
+  to_bytes(secret, s);
+  OPENSSL_cleanse(s, sizeof s);
+  OPENSSL_cleanse(y, sizeof y);
   return 0;
 }

@@ -336,6 +336,37 @@ static void test_tampering(void **state) {
              "00"));
 }
 
+/* The bonus of the issue: Debian's ssss-combine restores the escrow key
+ * from our paper shares (the 64 digits of the two data lines), and the
+ * escrow format opens with an independent implementation. */
+static void test_ssss_interop(void **state) {
+  (void)state;
+  if (run("command -v ssss-combine && python3 -c 'import cryptography'") != 0)
+    skip();
+  static const char *const pairs[][2] = {{"alice", "carol"}, {"bob", "carol"},
+                                         {"alice", "bob"}};
+  for (int p = 0; p < 3; p++) {
+    expect(0, NULL,
+           run("for h in %s %s; do x=$(sed -n 's/^share: \\([0-9]*\\) .*/\\1/p' "
+               "top/shares/$h.share); d=$(sed -n 's/^data: //p' "
+               "top/shares/$h.share | tr -d ' \\n'); echo \"$x-$d\"; done "
+               "| ssss-combine -t 2 -x -D -Q 2>&1 | grep -o "
+               "'[0-9a-f]\\{64\\}' | tail -n 1 > kek.hex && test -s kek.hex && "
+               "python3 " RINGCA_SOURCE_DIR "/ceremony/open_escrow.py "
+               "top/escrow.enc top-id kek.hex > ssss.key && "
+               "openssl pkey -in ssss.key -pubout > ssss.pub && "
+               "openssl x509 -in top/cert.pem -noout -pubkey | cmp - ssss.pub",
+               pairs[p][0], pairs[p][1]));
+  }
+  /* One share alone gives ssss a different key, which does not open it. */
+  expect(1, "InvalidTag",
+         run("x=$(sed -n 's/^data: //p' top/shares/bob.share | tr -d ' \\n'); "
+             "printf '2-%%s\\n3-%%s\\n' $x $x | ssss-combine -t 2 -x -D -Q "
+             "2>&1 | grep -o '[0-9a-f]\\{64\\}' | tail -n 1 > bad.hex; python3 "
+             RINGCA_SOURCE_DIR "/ceremony/open_escrow.py top/escrow.enc "
+             "top-id bad.hex"));
+}
+
 static void test_help_and_checklist(void **state) {
   (void)state;
   expect(0, "exit status: 0 done; 1 refused", run(B " --help"));
@@ -355,6 +386,7 @@ int main(void) {
       cmocka_unit_test(test_commit_reveal_refusals),
       cmocka_unit_test(test_share_refusals),
       cmocka_unit_test(test_tampering),
+      cmocka_unit_test(test_ssss_interop),
       cmocka_unit_test(test_help_and_checklist),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,6 +1,7 @@
-/* Unit tests of the ceremony's building blocks: GF(2^8) arithmetic, Shamir
- * over every subset, the share text format and its checksum, the journal
- * chain, and the plan's refusals (with their file:line:col messages). */
+/* Unit tests of the ceremony's building blocks: GF(2^256) arithmetic and
+ * Shamir over every subset (checked against shares made by Debian's ssss),
+ * the share text format and its checksum, the journal chain, and the
+ * plan's refusals (with their file:line:col messages). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,14 +17,56 @@
 #include "ringca/error.h"
 #include "ringca/rng.h"
 
-static void test_gf(void **state) {
+static void hex32(const char *h, uint8_t out[CER_SECRET_LEN]) {
+  assert_int_equal(cer_unhex(h, out, CER_SECRET_LEN), 0);
+}
+
+/* GF(2^256) of ssss: identities, inverses, and the reduction
+ * x^255 * x = x^10 + x^5 + x^2 + 1. */
+static void test_gf2n(void **state) {
   (void)state;
-  assert_int_equal(cer_gf_mul(0x57, 0x83), 0xc1); /* FIPS-197 4.2 */
-  assert_int_equal(cer_gf_mul(0x57, 0x13), 0xfe);
-  for (unsigned a = 1; a < 256; a++) {
-    assert_int_equal(cer_gf_mul((uint8_t)a, 1), a);
-    assert_int_equal(cer_gf_mul((uint8_t)a, cer_gf_inv((uint8_t)a)), 1);
-    assert_int_equal(cer_gf_mul((uint8_t)a, 0), 0);
+  struct rc_prng prng;
+  rc_prng_seed(&prng, 7);
+  struct rc_rng rng = rc_prng_as_rng(&prng);
+  uint8_t one[32] = {0}, a[32], b[32], c[32], t[32];
+  one[31] = 1;
+  for (int i = 0; i < 50; i++) {
+    rc_rng_fill(&rng, a, sizeof a);
+    rc_rng_fill(&rng, b, sizeof b);
+    cer_gf2n_mul(c, a, one);
+    assert_memory_equal(c, a, 32);
+    cer_gf2n_inv(t, a);
+    cer_gf2n_mul(c, a, t);
+    assert_memory_equal(c, one, 32);
+    cer_gf2n_mul(c, a, b);
+    cer_gf2n_mul(t, b, a);
+    assert_memory_equal(c, t, 32);
+  }
+  uint8_t x255[32] = {0x80}, x[32] = {0}, want[32] = {0};
+  x[31] = 2;
+  want[30] = 0x04, want[31] = 0x25;
+  cer_gf2n_mul(c, x255, x);
+  assert_memory_equal(c, want, 32);
+}
+
+/* Shares made by Debian's `ssss-split -t 2 -n 3 -x -D -s 256` for the
+ * secret 0011..eeff 0011..eeff: every pair combines to it. */
+static void test_shamir_ssss_vector(void **state) {
+  (void)state;
+  uint8_t ys[3 * 32], secret[32], want[32], pair[64];
+  hex32("10c46aefa3fe344122f61a8ca0e99b7aa3edc526ba4df22f17ffbbee49c42af9", ys);
+  hex32("21bbb38a8b03c21adc46cad514b505f447e8ec18b8644ec6b6558810c6ee66f5",
+        ys + 32);
+  hex32("316efb566ca8902c76297ae278817071e4140b0d467cda9e2933994543f7a2f3",
+        ys + 64);
+  hex32("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+        want);
+  static const uint8_t pairs[3][2] = {{1, 2}, {1, 3}, {2, 3}};
+  for (int p = 0; p < 3; p++) {
+    memcpy(pair, ys + 32 * (pairs[p][0] - 1), 32);
+    memcpy(pair + 32, ys + 32 * (pairs[p][1] - 1), 32);
+    assert_int_equal(cer_shamir_combine(2, 2, pairs[p], pair, secret), 0);
+    assert_memory_equal(secret, want, 32);
   }
 }
 
@@ -40,8 +83,7 @@ static void test_shamir_subsets(void **state) {
   for (unsigned n = 1; n <= 6; n++)
     for (unsigned k = 1; k <= n; k++) {
       rc_rng_fill(&rng, secret, sizeof secret);
-      assert_int_equal(cer_shamir_split(secret, sizeof secret, k, n, ys, &rng),
-                       0);
+      assert_int_equal(cer_shamir_split(secret, k, n, ys, &rng), 0);
       for (unsigned mask = 1; mask < (1u << n); mask++) {
         unsigned m = 0;
         for (unsigned i = 0; i < n; i++)
@@ -51,7 +93,7 @@ static void test_shamir_subsets(void **state) {
                    CER_SECRET_LEN);
             m++;
           }
-        assert_int_equal(cer_shamir_combine(m, xs, sub, sizeof out, out), 0);
+        assert_int_equal(cer_shamir_combine(m, k, xs, sub, out), 0);
         if (m >= k)
           assert_memory_equal(out, secret, sizeof secret);
         else
@@ -64,14 +106,12 @@ static void test_shamir_subsets(void **state) {
 
 static void test_shamir_refuses(void **state) {
   (void)state;
-  uint8_t s[4] = {1, 2, 3, 4}, ys[4 * 4], out[4];
+  uint8_t s[32] = {1, 2, 3, 4}, ys[4 * 32], out[32];
   uint8_t dup[2] = {1, 1}, zero[2] = {0, 1};
-  assert_int_equal(cer_shamir_split(s, 4, 3, 2, ys, &rc_rng_system),
-                   RC_EINVAL);
-  assert_int_equal(cer_shamir_split(s, 4, 0, 2, ys, &rc_rng_system),
-                   RC_EINVAL);
-  assert_int_equal(cer_shamir_combine(2, dup, ys, 4, out), RC_EINVAL);
-  assert_int_equal(cer_shamir_combine(2, zero, ys, 4, out), RC_EINVAL);
+  assert_int_equal(cer_shamir_split(s, 3, 2, ys, &rc_rng_system), RC_EINVAL);
+  assert_int_equal(cer_shamir_split(s, 0, 2, ys, &rc_rng_system), RC_EINVAL);
+  assert_int_equal(cer_shamir_combine(2, 2, dup, ys, out), RC_EINVAL);
+  assert_int_equal(cer_shamir_combine(2, 2, zero, ys, out), RC_EINVAL);
 }
 
 static struct cer_share sample_share(void) {
@@ -320,7 +360,8 @@ static void test_plan(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_gf),
+      cmocka_unit_test(test_gf2n),
+      cmocka_unit_test(test_shamir_ssss_vector),
       cmocka_unit_test(test_shamir_subsets),
       cmocka_unit_test(test_shamir_refuses),
       cmocka_unit_test(test_share_roundtrip),
