@@ -107,6 +107,8 @@ int cer_plan_parse(const char *fname, const uint8_t *buf, size_t len,
                    struct cer_plan *out, char *err);
 int cer_plan_load(const char *dir, struct cer_plan *out, char *err);
 int cer_plan_find(const struct cer_plan *plan, const char *name);
+int cer_plan_open(const char *dir, struct cer_plan *plan,
+                  struct cer_journal *j, int same_binary, char *err);
 int cer_cmd_plan(const char *dir, const char *plan_path, char *err);
 
 /* journal.c */

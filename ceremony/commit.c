@@ -43,8 +43,7 @@ int cer_cmd_commit(const char *dir, const char *name, const char *block,
   int rc = RC_ENOMEM;
   if (!plan || !j)
     goto out;
-  if ((rc = cer_plan_load(dir, plan, err)) ||
-      (rc = cer_journal_load(dir, j, err)))
+  if ((rc = cer_plan_open(dir, plan, j, 1, err)))
     goto out;
   rc = RC_EPOLICY;
   if (cer_plan_find(plan, name) < 0) {

@@ -286,12 +286,13 @@ static int read_passphrase(const char *path, char **out, char *err) {
 int cer_cmd_recover(const char *dir, int nshares, char **shares,
                     const char *out, const char *passfile, char *err) {
   struct cer_plan *plan = malloc(sizeof *plan);
+  struct cer_journal *j = malloc(sizeof *j);
   EVP_PKEY *key = NULL;
   X509 *cert = NULL;
   char path[PATH_MAX], *pass = NULL;
-  int rc = plan ? 0 : RC_ENOMEM;
+  int rc = plan && j ? 0 : RC_ENOMEM;
   if (rc == 0)
-    rc = cer_plan_load(dir, plan, err);
+    rc = cer_plan_open(dir, plan, j, 0, err);
   if (rc == 0)
     rc = read_passphrase(passfile, &pass, err);
   if (rc == 0)
@@ -314,5 +315,6 @@ int cer_cmd_recover(const char *dir, int nshares, char **shares,
   EVP_PKEY_free(key);
   X509_free(cert);
   free(plan);
+  free(j);
   return rc;
 }

@@ -30,8 +30,7 @@ static int load_top(const char *top_dir, int nshares, char **shares,
                     struct top *t, char *err) {
   char path[PATH_MAX], fp[65];
   int rc;
-  if ((rc = cer_plan_load(top_dir, &t->plan, err)) ||
-      (rc = cer_journal_load(top_dir, &t->j, err)))
+  if ((rc = cer_plan_open(top_dir, &t->plan, &t->j, 0, err)))
     return rc;
   if (t->plan.kind != CER_KIND_ROOT) {
     cer_errf(err, "%s: ceremony %s made a subroot; a subroot is signed by a "
@@ -121,8 +120,7 @@ int cer_cmd_generate(const char *dir, const char *top_dir, int nshares,
   int rc = RC_ENOMEM;
   if (!plan || !j || !t)
     goto out;
-  if ((rc = cer_plan_load(dir, plan, err)) ||
-      (rc = cer_journal_load(dir, j, err)) ||
+  if ((rc = cer_plan_open(dir, plan, j, 1, err)) ||
       (rc = preconditions(dir, plan, j, top_dir, err)))
     goto out;
   if (top_dir && ((rc = load_top(top_dir, nshares, shares, t, err)) ||

@@ -420,3 +420,42 @@ out:
   free(plan);
   return rc;
 }
+
+/* Every step after `plan` works on the plan the journal recorded, so a
+ * plan.yaml edited mid-ceremony (a participant swapped in, a threshold
+ * lowered) stops the ceremony. Steps that run on the ceremony machine also
+ * insist on the very binary that `plan` recorded and everyone checked. */
+int cer_plan_open(const char *dir, struct cer_plan *plan,
+                  struct cer_journal *j, int same_binary, char *err) {
+  char path[PATH_MAX], h[65], self[65];
+  int rc;
+  if ((rc = cer_plan_load(dir, plan, err)) ||
+      (rc = cer_journal_load(dir, j, err)))
+    return rc;
+  const struct cer_record *r = j->n ? &j->rec[0] : NULL;
+  if (!r || strcmp(cer_rec_get(r, "step"), "plan")) {
+    cer_errf(err, "%s/%s: does not start with the plan record", dir,
+             CER_F_JOURNAL);
+    return RC_EMALFORMED;
+  }
+  if ((rc = cer_path(path, sizeof path, dir, CER_F_PLAN)) ||
+      (rc = cer_sha256_file(path, h, err)))
+    return rc;
+  if (strcmp(h, cer_rec_str(r, "plan"))) {
+    cer_errf(err, "%s: changed since `plan` recorded it (SHA-256 %s, "
+                  "recorded %s)",
+             path, h, cer_rec_str(r, "plan"));
+    return RC_EAUTH;
+  }
+  if (!same_binary)
+    return 0;
+  if ((rc = cer_self_sha256(self, err)))
+    return rc;
+  if (strcmp(self, cer_rec_str(r, "binary"))) {
+    cer_errf(err, "this ringca-ceremony (SHA-256 %s) is not the binary "
+                  "recorded and checked at plan time (%s)",
+             self, cer_rec_str(r, "binary"));
+    return RC_EAUTH;
+  }
+  return 0;
+}

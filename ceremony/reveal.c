@@ -48,8 +48,7 @@ int cer_cmd_reveal(const char *dir, const char *name, const char *block,
   int rc = RC_ENOMEM, e;
   if (!plan || !j)
     goto out;
-  if ((rc = cer_plan_load(dir, plan, err)) ||
-      (rc = cer_journal_load(dir, j, err)))
+  if ((rc = cer_plan_open(dir, plan, j, 1, err)))
     goto out;
   if (cer_plan_find(plan, name) < 0) {
     cer_errf(err, "'%s' is not a participant of ceremony %s", name, plan->id);

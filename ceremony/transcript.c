@@ -224,8 +224,7 @@ int cer_transcript_render(const char *dir, char **md, char **json,
   *md = *json = NULL;
   if (!plan || !j || !sw)
     goto out;
-  if ((rc = cer_plan_load(dir, plan, err)) ||
-      (rc = cer_journal_load(dir, j, err)) ||
+  if ((rc = cer_plan_open(dir, plan, j, 0, err)) ||
       (rc = load_software(dir, sw, err)))
     goto out;
   render_md(&a, plan, sw, j);

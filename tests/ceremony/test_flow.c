@@ -329,6 +329,16 @@ static void test_tampering(void **state) {
              "&& " B " verify t --scrubbed"));
   expect(1, "t/reveal/alice.block: No such file or directory",
          run(B " verify t"));
+  /* A plan edited mid-ceremony stops every later step. */
+  expect(1, "t/plan.yaml: changed since `plan` recorded it",
+         run("rm -rf t && cp -r bad t && sed -i 's/role: observer/role: "
+             "board/' t/plan.yaml && " B " transcript t"));
+  /* Only the binary everyone checked at plan time runs the steps. */
+  expect(1, "is not the binary recorded and checked at plan time",
+         run("rm -rf t && cp -r srv t && head -n 11 srv/journal.txt > "
+             "t/journal.txt && cp " B " other-build && printf x >> "
+             "other-build && ./other-build generate t --top top --share "
+             "top/shares/alice.share --share top/shares/bob.share"));
   /* The head written on the signed paper. */
   expect(1, "differs from the one on paper",
          run("rm -rf t && cp -r top t && " B " verify t --head "
