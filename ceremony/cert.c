@@ -119,6 +119,16 @@ int cer_cert_build(const struct cer_plan *plan, EVP_PKEY *key, X509 *issuer,
     cer_errf(err, "cannot assemble the certificate");
     goto out;
   }
+  /* A sub-root that outlives its issuer would be a dead chain at the end;
+   * the board should choose its validity knowingly. */
+  if (issuer && ASN1_TIME_compare(X509_get0_notAfter(cert),
+                                  X509_get0_notAfter(issuer)) > 0) {
+    cer_errf(err, "days: a subroot valid for %ld days would outlive the "
+                  "top-level root that signs it; shorten days in the plan",
+             plan->days);
+    rc = RC_EPOLICY;
+    goto out;
+  }
   if (X509_sign(cert, signer, sig_md(signer)) <= 0) {
     cer_errf(err, "signing the certificate failed");
     goto out;

@@ -64,9 +64,11 @@ static void write_plan(const char *c, const char *kind, const char *key,
   snprintf(path, sizeof path, "%s/%s.yaml", tmp, c);
   FILE *f = fopen(path, "w");
   assert_non_null(f);
+  /* A sub-root must not outlive the top-level root. */
+  int days = strstr(kind, "subroot") && strcmp(c, "long") ? 1825 : 3650;
   fprintf(f, "id: %s-id\n%s\nkey: %s\nsubject: \"/C=AU/O=CAcert Inc./CN=%s\"\n"
-             "days: 3650\nescrow_threshold: %u\nparticipants:\n",
-          c, kind, key, c, k);
+             "days: %d\nescrow_threshold: %u\nparticipants:\n",
+          c, kind, key, c, days, k);
   static const char *const roles[] = {"board", "sysadmin", "observer",
                                       "board", "sysadmin"};
   for (unsigned i = 0; i < n; i++)
@@ -195,6 +197,16 @@ static void test_root_5_and_client_subroot_3(void **state) {
   expect(0, "TLS Web Client Authentication",
          run("openssl x509 -in cli/cert.pem -noout -text"));
   assert_null(strstr(out, "TLS Web Server Authentication"));
+}
+
+static void test_subroot_outliving_top(void **state) {
+  (void)state;
+  prepare("long", "kind: subroot\nprofile: server", "ec-p256", 3, 2);
+  expect(1, "days: a subroot valid for 3650 days would outlive the top-level "
+            "root that signs it; shorten days in the plan",
+         run(B " generate long --top top --share top/shares/alice.share "
+               "--share top/shares/bob.share"));
+  expect(1, NULL, run("test -e long/cert.pem"));
 }
 
 static void test_plan_minimums(void **state) {
@@ -392,6 +404,7 @@ int main(void) {
       cmocka_unit_test(test_root_3),
       cmocka_unit_test(test_subroot_5_server),
       cmocka_unit_test(test_root_5_and_client_subroot_3),
+      cmocka_unit_test(test_subroot_outliving_top),
       cmocka_unit_test(test_plan_minimums),
       cmocka_unit_test(test_commit_reveal_refusals),
       cmocka_unit_test(test_share_refusals),
