@@ -12,8 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bio.h>
+#include <openssl/x509.h>
+
 #include "ringca/error.h"
 #include "ringca/fileio.h"
+#include "ringca/x509util.h"
 
 static const char *const attestations[] = {
     "I supervised each step.",
@@ -106,13 +110,43 @@ static int load_software(const char *dir, struct software *sw, char *err) {
   return 0;
 }
 
+/* What the participants attest to ("Result is a good root"): the
+ * certificate's own fields, as OpenSSL prints them. */
+static void cert_fields(struct sb *b, const char *dir) {
+  char path[PATH_MAX], *p;
+  X509 *cert = NULL;
+  BIO *bio = BIO_new(BIO_s_mem());
+  if (!bio || cer_path(path, sizeof path, dir, CER_F_CERT) ||
+      rc_x509_read_pem(path, &cert)) {
+    sb_printf(b, "- certificate: %s cannot be read\n", CER_F_CERT);
+    BIO_free(bio);
+    return;
+  }
+  BIO_printf(bio, "- subject: `");
+  X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_ONELINE);
+  BIO_printf(bio, "`\n- issuer: `");
+  X509_NAME_print_ex(bio, X509_get_issuer_name(cert), 0, XN_FLAG_ONELINE);
+  BIO_printf(bio, "`\n- serial: `");
+  i2a_ASN1_INTEGER(bio, X509_get0_serialNumber(cert));
+  BIO_printf(bio, "`\n- valid from: ");
+  ASN1_TIME_print(bio, X509_get0_notBefore(cert));
+  BIO_printf(bio, "\n- valid until: ");
+  ASN1_TIME_print(bio, X509_get0_notAfter(cert));
+  BIO_printf(bio, "\n");
+  long n = BIO_get_mem_data(bio, &p);
+  sb_printf(b, "%.*s", (int)n, p);
+  BIO_free(bio);
+  X509_free(cert);
+}
+
 static const char *rec_or(const struct cer_record *r, const char *k) {
   const char *v = r ? cer_rec_get(r, k) : NULL;
   return v ? v : "-";
 }
 
-static void render_md(struct sb *b, const struct cer_plan *plan,
-                      const struct software *sw, const struct cer_journal *j) {
+static void render_md(struct sb *b, const char *dir,
+                      const struct cer_plan *plan, const struct software *sw,
+                      const struct cer_journal *j) {
   const struct cer_record *g = cer_journal_find(j, "generate", NULL);
   sb_printf(b, "# Root creation ceremony %s\n\n", plan->id);
   sb_printf(b, "| | |\n|---|---|\n| kind | %s |\n", cer_kind_name(plan->kind));
@@ -139,6 +173,7 @@ static void render_md(struct sb *b, const struct cer_plan *plan,
   if (!g) {
     sb_printf(b, "No key generated yet.\n");
   } else {
+    cert_fields(b, dir);
     sb_printf(b, "- certificate SHA-256: `%s`\n- public key SHA-256: `%s`\n"
                  "- escrow file SHA-256: `%s`\n- entropy mix SHA-256: `%s`\n",
               rec_or(g, "cert"), rec_or(g, "pubkey"), rec_or(g, "escrow"),
@@ -227,7 +262,7 @@ int cer_transcript_render(const char *dir, char **md, char **json,
   if ((rc = cer_plan_open(dir, plan, j, 0, err)) ||
       (rc = load_software(dir, sw, err)))
     goto out;
-  render_md(&a, plan, sw, j);
+  render_md(&a, dir, plan, sw, j);
   render_json(&b, plan, sw, j);
   if (a.oom || b.oom) {
     rc = RC_ENOMEM;
