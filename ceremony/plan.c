@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <openssl/crypto.h>
@@ -369,6 +370,21 @@ static int write_software(const char *dir, char *err) {
   return 0;
 }
 
+/* A ceremony starts in an empty directory, so no block, share or key of an
+ * earlier attempt can be mistaken for this one's. */
+static int dir_is_empty(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  int empty = 1;
+  if (!d)
+    return errno == ENOENT;
+  while (empty && (e = readdir(d)) != NULL)
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+      empty = 0;
+  closedir(d);
+  return empty;
+}
+
 int cer_cmd_plan(const char *dir, const char *plan_path, char *err) {
   struct cer_plan *plan = calloc(1, sizeof *plan);
   char path[PATH_MAX], hp[65], hs[65], self[65], fields[CER_LINE_MAX];
@@ -379,17 +395,15 @@ int cer_cmd_plan(const char *dir, const char *plan_path, char *err) {
     return RC_ENOMEM;
   if ((rc = load_file(plan_path, plan, err)))
     goto out;
+  if (!dir_is_empty(dir)) {
+    cer_errf(err, "%s: not empty; a ceremony starts in a fresh directory",
+             dir);
+    rc = RC_EEXIST;
+    goto out;
+  }
   if ((e = rc_mkdir_p(dir, 0700))) {
     cer_errf(err, "%s: %s", dir, strerror(-e));
     rc = RC_EIO;
-    goto out;
-  }
-  if (cer_path(path, sizeof path, dir, CER_F_JOURNAL) == 0 &&
-      cer_exists(path)) {
-    cer_errf(err, "%s: a ceremony was already planned here; use a fresh "
-                  "directory",
-             dir);
-    rc = RC_EEXIST;
     goto out;
   }
   if ((e = rc_file_read(plan_path, CER_PLAN_FILE_MAX, &buf, &len)) ||

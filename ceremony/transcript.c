@@ -165,9 +165,10 @@ static void render_md(struct sb *b, const char *dir,
     const struct cer_participant *p = &plan->p[i];
     const struct cer_record *c = cer_journal_find(j, "commit", p->name);
     const struct cer_record *r = cer_journal_find(j, "reveal", p->name);
-    sb_printf(b, "| %s | %s | %s | `%s` | %s |\n", p->name,
+    sb_printf(b, "| %s | %s | %s | `%s` | %s%s |\n", p->name,
               cer_role_name(p->role), p->escrow ? "yes" : "no",
-              rec_or(c, "commitment"), r ? rec_or(r, "bytes") : "no");
+              rec_or(c, "commitment"), r ? rec_or(r, "bytes") : "no",
+              r ? " bytes" : "");
   }
   sb_printf(b, "\n## Result\n\n");
   if (!g) {

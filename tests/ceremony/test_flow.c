@@ -218,6 +218,8 @@ static void test_plan_minimums(void **state) {
   expect(0, "none-written",
          run("test ! -e two/journal.txt && echo none-written"));
   expect(2, "wrong number of arguments", run(B " plan onlyone"));
+  expect(1, "top: not empty; a ceremony starts in a fresh directory",
+         run(B " plan top top.yaml"));
 }
 
 static void test_commit_reveal_refusals(void **state) {
