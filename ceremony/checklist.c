@@ -52,6 +52,17 @@ static const char *const machine[] = {
     "\"How the randomness is mixed\")",
 };
 
+/* The seed's step 6.1: a low-level root is signed by the top-level root. */
+static const char *const subroot[] = {
+    "Top-level root's escrow holders present with their paper shares; its "
+    "record files and escrow.enc copied to the ceremony machine",
+    "Each top-level holder ran `share-check` on the share they typed in",
+    "Top-level root certificate fingerprint compared with its transcript",
+    "After `generate`: the copy of the top-level root is destroyed (the tool "
+    "wipes it from memory; its typed-in shares and escrow copy are deleted "
+    "and scrubbed with the machine)",
+};
+
 static const char *const after[] = {
     "Every escrow holder ran `share-check` on their share and holds the "
     "paper copy and a USB stick with escrow.enc",
@@ -110,6 +121,10 @@ int cer_cmd_checklist(const char *dir, char *err) {
       printf("  [ ] every participant: %s\n", each[i]);
   }
   BOXES("The machine", machine);
+  if (!plan || plan->kind == CER_KIND_SUBROOT)
+    BOXES(plan ? "De-escrow of the top-level root"
+               : "De-escrow of the top-level root (sub-roots only)",
+          subroot);
   printf("\nThe software steps (see docs/ceremony.md)\n"
          "  [ ] plan        [ ] commit (everyone)   [ ] reveal (everyone)\n"
          "  [ ] generate    [ ] share-check         [ ] transcript\n"

@@ -399,6 +399,11 @@ static void test_help_and_checklist(void **state) {
          run(B " checklist top"));
   assert_non_null(strstr(out, "  alice (board)\n    [ ] own laptop hash of "
                               "the OS CD matches the approved one"));
+  assert_null(strstr(out, "De-escrow"));
+  expect(0, "De-escrow of the top-level root\n  [ ] Top-level root's escrow "
+            "holders present",
+         run(B " checklist srv"));
+  assert_non_null(strstr(out, "  erin (sysadmin)\n"));
 }
 
 int main(void) {
