@@ -95,7 +95,7 @@ int rc_issue_cert(const struct rc_ca_issuer *iss,
                   const struct rc_csr_checked *csr, uint64_t now_unix_s,
                   const struct rc_rng *rng, X509 **out) {
   const struct rc_profile *p = csr->profile;
-  EVP_PKEY *pub = X509_REQ_get0_pubkey(csr->req);
+  EVP_PKEY *pub = csr->key;
   X509 *x = X509_new();
   char eku[64];
   *out = NULL;

@@ -63,21 +63,24 @@ bool rc_refusal_is_policy(Ringca__RefusalReason r) {
   }
 }
 
-static X509_REQ *parse_csr(const uint8_t *csr, size_t len) {
+/* DER as it is; PEM ("CERTIFICATE REQUEST" or the older "NEW CERTIFICATE
+ * REQUEST") unwrapped to DER first, so both take the same decoder. */
+static int parse_csr(const uint8_t *csr, size_t len, X509_REQ **req,
+                     EVP_PKEY **key) {
   static const char pem[] = "-----BEGIN";
   if (len >= sizeof pem - 1 && memcmp(csr, pem, sizeof pem - 1) == 0) {
     BIO *bio = BIO_new_mem_buf(csr, (int)len);
-    X509_REQ *req = bio ? PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL) : NULL;
+    unsigned char *der = NULL;
+    long der_len = 0;
+    int ok = bio && PEM_bytes_read_bio(&der, &der_len, NULL,
+                                       PEM_STRING_X509_REQ, bio, NULL, NULL);
     BIO_free(bio);
-    return req;
+    int rc = ok ? rc_csr_decode(der, (size_t)der_len, req, key)
+                : RC_EMALFORMED;
+    OPENSSL_free(der);
+    return rc;
   }
-  const unsigned char *p = csr;
-  X509_REQ *req = d2i_X509_REQ(NULL, &p, (long)len);
-  if (req && p != csr + len) { /* trailing bytes: not one DER object */
-    X509_REQ_free(req);
-    req = NULL;
-  }
-  return req;
+  return rc_csr_decode(csr, len, req, key);
 }
 
 static bool str_ieq_suffix(const char *name, const char *suffix) {
@@ -475,11 +478,11 @@ static int check_extensions(const struct rc_profile *p, X509_REQ *req,
 }
 
 static int check_parsed(const struct rc_profile *p, X509_REQ *req,
-                        struct rc_csr_checked *out, struct rc_refusal *why) {
+                        EVP_PKEY *key, struct rc_csr_checked *out,
+                        struct rc_refusal *why) {
   if (X509_REQ_get_version(req) != X509_REQ_VERSION_1)
     return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
                   "version: only PKCS#10 version 1 is accepted");
-  EVP_PKEY *key = X509_REQ_get0_pubkey(req);
   if (!key)
     return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
                   "subjectPKInfo: public key cannot be decoded");
@@ -487,7 +490,8 @@ static int check_parsed(const struct rc_profile *p, X509_REQ *req,
   if (rc)
     return rc;
   ERR_clear_error();
-  if (X509_REQ_verify(req, key) != 1)
+  /* Default library context: the request was parsed in a keyless one. */
+  if (X509_REQ_verify_ex(req, key, NULL, NULL) != 1)
     return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_BAD_CSR_SIGNATURE,
                   "signature: the request is not signed by its own key");
   char cn[SUBJECT_VALUE_MAX + 1];
@@ -529,16 +533,21 @@ int rc_policy_check(const struct rc_policy *policy, const char *profile_name,
   if (csr_len == 0)
     return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
                   "csr: empty");
-  X509_REQ *req = parse_csr(csr, csr_len);
+  X509_REQ *req;
+  EVP_PKEY *key;
+  int rc = parse_csr(csr, csr_len, &req, &key);
   ERR_clear_error();
-  if (!req)
+  if (rc == RC_ECRYPTO)
+    return rc;
+  if (rc)
     return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
                   "csr: not a PKCS#10 request in DER or PEM (truncated or "
                   "corrupt)");
   out->req = req;
+  out->key = key;
   out->profile = p;
   out->days = days;
-  int rc = check_parsed(p, req, out, why);
+  rc = check_parsed(p, req, key, out, why);
   ERR_clear_error();
   if (rc)
     rc_csr_checked_free(out);
@@ -555,6 +564,7 @@ int rc_policy_check_request(const struct rc_policy *policy,
 
 void rc_csr_checked_free(struct rc_csr_checked *c) {
   X509_REQ_free(c->req);
+  EVP_PKEY_free(c->key);
   GENERAL_NAMES_free(c->sans);
   memset(c, 0, sizeof *c);
 }

@@ -76,6 +76,43 @@ static void test_accepts_pem_and_fills_result(void **state) {
   free(pem);
 }
 
+/* rc_csr_decode gives the key OpenSSL's own d2i_X509_REQ gives, for every
+ * key type and for each of several keys in turn (the decoder contexts are
+ * cached per type and reused), and refuses trailing bytes. */
+static void test_csr_decode_matches_d2i(void **state) {
+  (void)state;
+  static const char *const keys[] = {"rsa2048", "p256", "ed25519", "p384",
+                                     "rsa1024", "ed448", "p256", "rsa2048"};
+  struct tk_csr s = {.subject = "/CN=a.example.org"};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    size_t len;
+    uint8_t *der = tk_csr_der(tk_key(keys[i]), &s, &len);
+    X509_REQ *req;
+    EVP_PKEY *key;
+    assert_int_equal(rc_csr_decode(der, len, &req, &key), 0);
+    assert_non_null(key);
+    const unsigned char *p = der;
+    X509_REQ *ref = d2i_X509_REQ(NULL, &p, (long)len);
+    assert_non_null(ref);
+    assert_int_equal(EVP_PKEY_eq(key, X509_REQ_get0_pubkey(ref)), 1);
+    assert_int_equal(EVP_PKEY_eq(key, tk_key(keys[i])), 1);
+    assert_int_equal(X509_REQ_verify_ex(req, key, NULL, NULL), 1);
+    X509_REQ_free(ref);
+    X509_REQ_free(req);
+    EVP_PKEY_free(key);
+    uint8_t *longer = malloc(len + 1);
+    memcpy(longer, der, len);
+    longer[len] = 0;
+    assert_int_equal(rc_csr_decode(longer, len + 1, &req, &key),
+                     RC_EMALFORMED);
+    assert_null(req);
+    assert_null(key);
+    assert_int_equal(rc_csr_decode(der, len - 1, &req, &key), RC_EMALFORMED);
+    free(longer);
+    free(der);
+  }
+}
+
 static void test_refuses_keys(void **state) {
   (void)state;
   char msg[256];
@@ -317,6 +354,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_accepts_each_key_type),
       cmocka_unit_test(test_accepts_pem_and_fills_result),
+      cmocka_unit_test(test_csr_decode_matches_d2i),
       cmocka_unit_test(test_refuses_keys),
       cmocka_unit_test(test_refuses_subject),
       cmocka_unit_test(test_refuses_sans),
