@@ -48,6 +48,11 @@ struct rc_node_config {
   uint8_t link_priv[32];           /* X25519 static key (copied, caller wipes) */
   uint8_t origin_priv[32];         /* Ed25519 signing key (copied, caller wipes) */
   struct rc_rng rng;
+  /* First epoch of the rings this node masters (0 = 1). Members refuse a
+   * lower epoch than they saw, so a restarted master must start above its
+   * old epochs: the runtime passes wall-clock milliseconds (or a counter
+   * persisted in the state directory). */
+  uint64_t epoch_base;
 };
 
 enum rc_node_event_type {
@@ -62,6 +67,8 @@ enum rc_node_event_type {
                              verified; valid until the next rc_node_* call */
   RC_NODE_EV_EXPIRED,     /* .request_id: our request got no answer in time */
   RC_NODE_EV_TRIP,        /* .trip: the node stopped; nothing more happens */
+  RC_NODE_EV_VIOLATION,   /* .trip: policy on_violation = log: reported, the
+                             offending message dropped, the node runs on */
 };
 
 struct rc_node_trip {
@@ -140,6 +147,10 @@ struct rc_node_ring_status {
   uint64_t epoch;
   uint64_t last_seq;        /* seq of the last token this node accepted */
   size_t active_members;    /* length of the current active order */
+  bool holding;             /* between receipt and forwarding */
+  bool expecting;           /* a token is due: from expect_from, expect_seq */
+  uint64_t expect_seq;
+  char expect_from[RC_NAME_MAX + 1];
 };
 size_t rc_node_link_count(const struct rc_node *node);
 void rc_node_link_status(const struct rc_node *node, size_t i,
@@ -148,5 +159,29 @@ size_t rc_node_ring_count(const struct rc_node *node);
 void rc_node_ring_status(const struct rc_node *node, size_t i,
                          struct rc_node_ring_status *out);
 size_t rc_node_route_queue_len(const struct rc_node *node);
+
+/* Counters for the simulator's checks and ringca-ctl. */
+struct rc_node_stats {
+  uint64_t tokens_in, tokens_out;
+  uint64_t envelopes_delivered, envelopes_relayed;
+  uint64_t retries;             /* our requests sent again */
+  uint64_t duplicate_replies;   /* replies dropped: already answered */
+  uint64_t repeat_requests;     /* requests seen again at the destination */
+  uint64_t ttl_expired;         /* relays dropped at ttl 0 */
+  uint64_t queue_expired;       /* relays dropped after waiting too long */
+  uint64_t violations_logged;   /* under on_violation = log */
+};
+void rc_node_stats(const struct rc_node *node, struct rc_node_stats *out);
+
+#ifdef RINGCA_LAB
+/* Lab only (libringca_lab, never in production builds): sends `msg` as one
+ * RingMessage on `link` through the real secure link, bypassing the ring
+ * state machine: what a compromised node's core could emit. The simulator's
+ * compromise steps and the fault-injection tests use it. 0, RC_EINVAL (not
+ * our cable), RC_ESTATE (link down), RC_EAGAIN, RC_ETOOBIG. */
+int rc_node_inject_ring_message(struct rc_node *node, uint32_t link,
+                                const uint8_t *msg, size_t len,
+                                uint64_t now_ns);
+#endif
 
 #endif
