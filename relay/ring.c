@@ -231,14 +231,8 @@ static int check_higher_epoch(struct rc_ring *r, uint32_t from,
 int rc_ring_on_token(struct rc_ring *r, uint32_t from, const Ringca__Token *t,
                      uint64_t now_ns, struct rc_ring_violation *v) {
   const char *nm = r->def->name, *fn = name_of(r, from);
-  if (r->holding)
-    return violation(v, RC_TRIP_SECOND_TOKEN,
-                     "ring %s: token epoch %llu seq %llu from %s while we hold "
-                     "epoch %llu seq %llu",
-                     nm, (unsigned long long)t->epoch,
-                     (unsigned long long)t->seq, fn,
-                     (unsigned long long)r->epoch,
-                     (unsigned long long)r->next_seq);
+  /* Epoch first: a stale or replayed token is named as such even when it
+   * arrives while we hold the current one. */
   if (t->epoch == 0)
     return violation(v, RC_TRIP_WRONG_EPOCH,
                      "ring %s: token epoch 0 from %s (epochs start at 1)", nm,
@@ -249,6 +243,14 @@ int rc_ring_on_token(struct rc_ring *r, uint32_t from, const Ringca__Token *t,
                      "%llu",
                      nm, (unsigned long long)t->epoch, fn,
                      (unsigned long long)r->epoch);
+  if (r->holding)
+    return violation(v, RC_TRIP_SECOND_TOKEN,
+                     "ring %s: token epoch %llu seq %llu from %s while we hold "
+                     "epoch %llu seq %llu",
+                     nm, (unsigned long long)t->epoch,
+                     (unsigned long long)t->seq, fn,
+                     (unsigned long long)r->epoch,
+                     (unsigned long long)r->next_seq);
   uint32_t act[RC_TOKEN_MAX_ORDER];
   size_t n = 0, pos = 0;
   const char *why = parse_active(r, t, act, &n);

@@ -12,6 +12,7 @@
 struct direction {
   uint8_t *data;
   uint64_t *arrive;
+  uint8_t *last_of_write; /* 1 on the last byte of each rc_netsim_write */
   size_t head, tail, cap;
   uint64_t tx_free_at;
   uint64_t bits_to_error; /* data bits before the next flipped one */
@@ -45,6 +46,7 @@ void rc_netsim_free(struct rc_netsim *sim) {
     for (int e = 0; e < 2; e++) {
       free(sim->lines[i].dir[e].data);
       free(sim->lines[i].dir[e].arrive);
+      free(sim->lines[i].dir[e].last_of_write);
     }
   free(sim->lines);
   free(sim);
@@ -102,6 +104,7 @@ static int reserve(struct direction *d, size_t more) {
   if (d->head > 0) { /* compact before growing */
     memmove(d->data, d->data + d->head, live);
     memmove(d->arrive, d->arrive + d->head, live * sizeof *d->arrive);
+    memmove(d->last_of_write, d->last_of_write + d->head, live);
     d->head = 0;
     d->tail = live;
     if (live + more <= d->cap)
@@ -118,6 +121,10 @@ static int reserve(struct direction *d, size_t more) {
   if (!arrive)
     return RC_ENOMEM;
   d->arrive = arrive;
+  uint8_t *low = realloc(d->last_of_write, cap);
+  if (!low)
+    return RC_ENOMEM;
+  d->last_of_write = low;
   d->cap = cap;
   return 0;
 }
@@ -154,6 +161,7 @@ int rc_netsim_write(struct rc_netsim *sim, int line, int end,
     t += byte_ns;
     d->data[d->tail] = add_noise(sim, l, d, buf[i]);
     d->arrive[d->tail] = t + l->cfg.latency_ns;
+    d->last_of_write[d->tail] = i + 1 == len;
     d->tail++;
   }
   d->tx_free_at = t;
@@ -183,6 +191,20 @@ uint64_t rc_netsim_next_arrival(const struct rc_netsim *sim) {
       const struct direction *d = &sim->lines[i].dir[e];
       if (d->head < d->tail && d->arrive[d->head] < t)
         t = d->arrive[d->head];
+    }
+  return t;
+}
+
+uint64_t rc_netsim_next_write_end(const struct rc_netsim *sim) {
+  uint64_t t = UINT64_MAX;
+  for (size_t i = 0; i < sim->nlines; i++)
+    for (int e = 0; e < 2; e++) {
+      const struct direction *d = &sim->lines[i].dir[e];
+      size_t k = d->head;
+      while (k < d->tail && !d->last_of_write[k])
+        k++;
+      if (k < d->tail && d->arrive[k] < t)
+        t = d->arrive[k];
     }
   return t;
 }

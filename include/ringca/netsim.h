@@ -57,6 +57,12 @@ uint64_t rc_netsim_tx_idle_at(const struct rc_netsim *sim, int line, int end);
  * nothing is in flight. */
 uint64_t rc_netsim_next_arrival(const struct rc_netsim *sim);
 
+/* When the first pending write on any line has fully arrived; UINT64_MAX
+ * when nothing is in flight. A frame-level receiver can act on nothing
+ * earlier, so a driver that jumps from write end to write end sees the same
+ * protocol behaviour as one stepping byte by byte, far faster. */
+uint64_t rc_netsim_next_write_end(const struct rc_netsim *sim);
+
 /* Cuts (true) or mends (false) a line. */
 void rc_netsim_cut(struct rc_netsim *sim, int line, bool cut);
 bool rc_netsim_is_cut(const struct rc_netsim *sim, int line);

@@ -22,6 +22,7 @@ static void test_line_rate_and_latency(void **state) {
   uint64_t byte_ns = 10ull * 1000000000ull / 115200;
   assert_int_equal(rc_netsim_next_arrival(sim), byte_ns + 2000000);
   assert_int_equal(rc_netsim_tx_idle_at(sim, l, 0), 1152 * byte_ns);
+  assert_int_equal(rc_netsim_next_write_end(sim), 1152 * byte_ns + 2000000);
   uint8_t out[2048];
   assert_int_equal(rc_netsim_read(sim, l, 1, out, sizeof out), 0);
   rc_netsim_advance(sim, 2000000 + 10 * byte_ns);
@@ -33,6 +34,8 @@ static void test_line_rate_and_latency(void **state) {
   /* Back-to-back writes queue behind each other. */
   rc_netsim_write(sim, l, 1, msg, 10);
   rc_netsim_write(sim, l, 1, msg, 10);
+  assert_int_equal(rc_netsim_next_write_end(sim),
+                   rc_netsim_now(sim) + 10 * byte_ns + 2000000);
   assert_int_equal(rc_netsim_tx_idle_at(sim, l, 1),
                    rc_netsim_now(sim) + 20 * byte_ns);
   rc_netsim_free(sim);

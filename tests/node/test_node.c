@@ -1,0 +1,290 @@
+/* The relay node on the canonical mesh over netsim at 115200 baud. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mesh.h"
+#include "ringca/error.h"
+
+static int setup(void **state) {
+  struct mesh *m = calloc(1, sizeof *m);
+  mesh_init(m, 42);
+  *state = m;
+  return 0;
+}
+
+static int teardown(void **state) {
+  struct mesh *m = *state;
+  mesh_free(m);
+  free(m);
+  return 0;
+}
+
+static void assert_all_rings_up(struct mesh *m) {
+  for (uint32_t i = 0; i < MESH_NODES; i++) {
+    struct rc_node *n = m->n[i].node;
+    for (size_t r = 0; r < rc_node_ring_count(n); r++) {
+      struct rc_node_ring_status st;
+      rc_node_ring_status(n, r, &st);
+      if (!st.up)
+        fail_msg("%s: ring %d down at t=%llu ms", m->topo.nodes[i].name,
+                 st.ring, (unsigned long long)(m->now / MS));
+    }
+  }
+}
+
+static void test_rings_come_up(void **state) {
+  struct mesh *m = *state;
+  mesh_start(m);
+  mesh_run_until(m, 10 * SEC);
+  assert_int_equal(mesh_tripped_count(m), 0);
+  assert_all_rings_up(m);
+}
+
+
+static uint64_t ring_epoch(struct mesh *m, uint32_t node, int ring) {
+  struct rc_node *n = m->n[node].node;
+  for (size_t i = 0; i < rc_node_ring_count(n); i++) {
+    struct rc_node_ring_status st;
+    rc_node_ring_status(n, i, &st);
+    if (st.ring == ring)
+      return st.epoch;
+  }
+  fail();
+  return 0;
+}
+
+static uint64_t ring_last_seq(struct mesh *m, uint32_t node, int ring) {
+  struct rc_node *n = m->n[node].node;
+  for (size_t i = 0; i < rc_node_ring_count(n); i++) {
+    struct rc_node_ring_status st;
+    rc_node_ring_status(n, i, &st);
+    if (st.ring == ring)
+      return st.last_seq;
+  }
+  fail();
+  return 0;
+}
+
+static void test_tokens_circulate_for_hours(void **state) {
+  struct mesh *m = *state;
+  /* An idle mesh at a one-second rotation pause: cheap to simulate. */
+  m->topo.timeouts.rotation_pause_ms = 1000;
+  mesh_start(m);
+  mesh_run_until(m, 20 * SEC);
+  assert_all_rings_up(m);
+  uint64_t epochs[4], seqs[4];
+  uint32_t masters[4] = {IM1, IM2, ROOT, ROOT};
+  for (int r = 0; r < 4; r++) {
+    epochs[r] = ring_epoch(m, masters[r], r);
+    seqs[r] = ring_last_seq(m, masters[r], r);
+  }
+  unsigned downs[MESH_NODES];
+  for (int i = 0; i < MESH_NODES; i++)
+    downs[i] = m->n[i].ring_down;
+  mesh_run_until(m, 2 * 3600 * SEC + 20 * SEC);
+  assert_int_equal(mesh_tripped_count(m), 0);
+  assert_all_rings_up(m);
+  for (int r = 0; r < 4; r++) {
+    /* Same epoch the whole time: never lost, never restarted. */
+    assert_int_equal(ring_epoch(m, masters[r], r), epochs[r]);
+    size_t n = m->topo.rings[r].norder;
+    uint64_t hops = ring_last_seq(m, masters[r], r) - seqs[r];
+    /* One rotation per ~1 s pause plus line time, for two hours. */
+    assert_int_equal(hops % n, 0);
+    assert_true(hops / n > 6000 && hops / n <= 7200);
+    /* Every member agrees on the epoch. */
+    for (size_t k = 0; k < n; k++)
+      assert_int_equal(ring_epoch(m, m->topo.rings[r].order[k], r), epochs[r]);
+  }
+  for (int i = 0; i < MESH_NODES; i++)
+    assert_int_equal(m->n[i].ring_down, downs[i]);
+}
+
+static void run_and_check_all_answered(struct mesh *m, uint64_t until) {
+  mesh_run_until(m, until);
+  for (size_t i = 0; i < m->nreq; i++) {
+    struct mesh_req *r = &m->req[i];
+    if (r->replies != 1 || r->at_root != 1 || r->expired)
+      fail_msg("request %zu from %s: %u replies, %u at root, expired %d", i,
+               m->topo.nodes[r->origin].name, r->replies, r->at_root,
+               r->expired);
+  }
+}
+
+static void test_requests_from_every_frontend(void **state) {
+  struct mesh *m = *state;
+  mesh_start(m);
+  mesh_run_until(m, 10 * SEC);
+  for (int round = 0; round < 5; round++)
+    for (uint32_t fe = FE1; fe <= FE4; fe++)
+      mesh_request(m, fe, m->now + 60 * SEC);
+  run_and_check_all_answered(m, 40 * SEC);
+  assert_int_equal(mesh_tripped_count(m), 0);
+  for (uint32_t fe = FE1; fe <= FE4; fe++)
+    assert_int_equal(rc_node_route_queue_len(m->n[fe].node), 0);
+}
+
+/* Requests from every front-end every 500 ms while `fault` happens. */
+static void load_with_fault(struct mesh *m, void (*fault)(struct mesh *),
+                            uint64_t fault_at) {
+  mesh_start(m);
+  mesh_run_until(m, 10 * SEC);
+  bool done = false;
+  for (uint64_t t = 10 * SEC; t < 40 * SEC; t += 500 * MS) {
+    if (!done && t >= fault_at) {
+      fault(m);
+      done = true;
+    }
+    for (uint32_t fe = FE1; fe <= FE4; fe++)
+      mesh_request(m, fe, m->now + 120 * SEC);
+    mesh_run_until(m, t + 500 * MS);
+  }
+  run_and_check_all_answered(m, 130 * SEC);
+}
+
+static void crash_im1(struct mesh *m) { mesh_crash(m, IM1); }
+
+static void test_intermediate_crash_fails_over(void **state) {
+  struct mesh *m = *state;
+  load_with_fault(m, crash_im1, 20 * SEC);
+  assert_int_equal(mesh_tripped_count(m), 0);
+  assert_true(mesh_ring_up(m, FE1, HUB2));
+  assert_false(mesh_ring_up(m, FE1, HUB1));
+  assert_false(mesh_ring_up(m, ROOT, ROOT1));
+}
+
+static void cut_im1(struct mesh *m) {
+  for (size_t l = 0; l < m->topo.nlinks; l++)
+    if (m->topo.links[l].a_node == IM1 || m->topo.links[l].b_node == IM1)
+      mesh_cut(m, (int)l, true);
+}
+
+static void test_intermediate_cables_cut_fail_over(void **state) {
+  struct mesh *m = *state;
+  load_with_fault(m, cut_im1, 20 * SEC);
+  assert_int_equal(mesh_tripped_count(m), 0);
+  assert_true(mesh_ring_up(m, FE3, HUB2));
+  assert_false(mesh_ring_up(m, FE3, HUB1));
+}
+
+static void test_frontend_crash_bypassed_and_rejoins(void **state) {
+  struct mesh *m = *state;
+  mesh_start(m);
+  mesh_run_until(m, 10 * SEC);
+  unsigned bypass1 = m->n[IM1].bypass, bypass2 = m->n[IM2].bypass;
+  uint64_t crash_at = m->now;
+  mesh_crash(m, FE2);
+  /* Both hub rings leave fe2 out within one token-loss timeout. */
+  uint64_t loss = m->topo.timeouts.token_loss_ms * MS;
+  mesh_run_until(m, crash_at + loss);
+  assert_true(m->n[IM1].bypass > bypass1);
+  assert_true(m->n[IM2].bypass > bypass2);
+  for (uint32_t fe = FE1; fe <= FE4; fe++)
+    if (fe != FE2)
+      for (int round = 0; round < 3; round++)
+        mesh_request(m, fe, m->now + 60 * SEC);
+  mesh_run_until(m, m->now + 20 * SEC);
+  for (size_t i = 0; i < m->nreq; i++)
+    assert_int_equal(m->req[i].replies, 1);
+  assert_true(mesh_ring_up(m, FE1, HUB1));
+  assert_true(mesh_ring_up(m, FE4, HUB2));
+  unsigned rejoin1 = m->n[IM1].rejoin, rejoin2 = m->n[IM2].rejoin;
+  mesh_restart(m, FE2);
+  mesh_run_until(m, m->now + 15 * SEC);
+  assert_true(m->n[IM1].rejoin > rejoin1);
+  assert_true(m->n[IM2].rejoin > rejoin2);
+  assert_true(mesh_ring_up(m, FE2, HUB1));
+  assert_true(mesh_ring_up(m, FE2, HUB2));
+  mesh_request(m, FE2, m->now + 60 * SEC);
+  run_and_check_all_answered(m, m->now + 20 * SEC);
+  assert_int_equal(mesh_tripped_count(m), 0);
+}
+
+static void test_root_trips_when_isolated(void **state) {
+  struct mesh *m = *state;
+  mesh_start(m);
+  mesh_run_until(m, 10 * SEC);
+  uint64_t cut_at = m->now;
+  for (size_t l = 0; l < m->topo.nlinks; l++)
+    if (m->topo.links[l].a_node == ROOT || m->topo.links[l].b_node == ROOT)
+      mesh_cut(m, (int)l, true);
+  uint64_t iso = m->topo.timeouts.isolation_ms * MS;
+  mesh_run_until(m, cut_at + iso);
+  assert_false(m->n[ROOT].tripped);
+  /* Rings go down within the dead-link timeout; isolation counts from
+   * then. */
+  mesh_run_until(m, cut_at + iso + m->topo.timeouts.dead_link_ms * MS +
+                        m->topo.timeouts.token_loss_ms * MS);
+  assert_true(m->n[ROOT].tripped);
+  assert_int_equal(m->n[ROOT].trip.cause, RC_TRIP_ISOLATION);
+  assert_int_equal(mesh_tripped_count(m), 1);
+  assert_int_equal(rc_node_submit(m->n[ROOT].node, "fe1",
+                                  RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REPLY,
+                                  m->req[0].rid, NULL, 0, 0, 0, m->now),
+                   RC_ETRIPPED);
+}
+
+static void test_member_restart_raises_epoch(void **state) {
+  struct mesh *m = *state;
+  mesh_start(m);
+  mesh_run_until(m, 10 * SEC);
+  uint64_t e = ring_epoch(m, ROOT, ROOT1);
+  unsigned downs = m->n[ROOT].ring_down;
+  mesh_crash(m, IM1);
+  mesh_run_until(m, m->now + 2 * SEC);
+  mesh_restart(m, IM1);
+  mesh_run_until(m, m->now + 30 * SEC);
+  /* The loop ring lost its token with im1; the root restarted it with a
+   * higher epoch, and the restarted im1 accepted it. */
+  assert_true(m->n[ROOT].ring_down > downs);
+  assert_true(ring_epoch(m, ROOT, ROOT1) > e);
+  assert_int_equal(ring_epoch(m, IM1, ROOT1), ring_epoch(m, ROOT, ROOT1));
+  assert_true(mesh_ring_up(m, ROOT, ROOT1));
+  assert_true(mesh_ring_up(m, IM1, ROOT1));
+  assert_int_equal(mesh_tripped_count(m), 0);
+}
+
+static void test_request_expires_without_root(void **state) {
+  struct mesh *m = *state;
+  m->root_answers = false;
+  mesh_start(m);
+  mesh_run_until(m, 10 * SEC);
+  size_t i = mesh_request(m, FE3, m->now + 30 * SEC);
+  mesh_run_until(m, m->now + 29 * SEC);
+  assert_false(m->req[i].expired);
+  assert_int_equal(m->req[i].at_root, 1); /* retries are not re-delivered */
+  mesh_run_until(m, m->now + 2 * SEC);
+  assert_true(m->req[i].expired);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_rings_come_up, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_requests_from_every_frontend, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_intermediate_crash_fails_over, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_intermediate_cables_cut_fail_over,
+                                      setup, teardown),
+      cmocka_unit_test_setup_teardown(test_frontend_crash_bypassed_and_rejoins,
+                                      setup, teardown),
+      cmocka_unit_test_setup_teardown(test_root_trips_when_isolated, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_member_restart_raises_epoch, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_request_expires_without_root, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_tokens_circulate_for_hours, setup,
+                                      teardown),
+  };
+  if (getenv("TEST_FILTER"))
+    cmocka_set_test_filter(getenv("TEST_FILTER"));
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
