@@ -218,10 +218,13 @@ int rc_node_new(const struct rc_node_config *cfg, struct rc_node **out,
     return RC_EINVAL;
   }
   const struct rc_topology *t = cfg->topo;
-  if (t->limits.token_size < 256 || t->limits.token_size > t->limits.frame_size ||
-      t->limits.route_queue == 0 || t->limits.envelope_ttl == 0) {
-    snprintf(err, errlen, "limits: token_size must be 256..frame_size and "
-                          "route_queue, envelope_ttl at least 1");
+  size_t header = rc__token_header_max(t);
+  if (t->limits.token_size <= header || t->limits.route_queue == 0 ||
+      t->limits.envelope_ttl == 0) {
+    snprintf(err, errlen,
+             "limits: token_size %u leaves no room past the largest token "
+             "header (%zu bytes), or route_queue/envelope_ttl is 0",
+             t->limits.token_size, header);
     return RC_EINVAL;
   }
   int rc = check_keys(cfg, err, errlen);
@@ -247,6 +250,16 @@ int rc_node_new(const struct rc_node_config *cfg, struct rc_node **out,
   rc = n->pending && n->seen ? 0 : RC_ENOMEM;
   if (!rc)
     rc = make_links(n, cfg);
+  if (!rc && n->nlinks > 0 &&
+      t->limits.token_size > rc_link_max_payload(n->links[0].link)) {
+    snprintf(err, errlen,
+             "limits: token_size %u exceeds what one link frame carries (%zu "
+             "bytes with frame_size %u)",
+             t->limits.token_size, rc_link_max_payload(n->links[0].link),
+             t->limits.frame_size);
+    rc_node_free(n);
+    return RC_EINVAL;
+  }
   if (!rc)
     rc = make_rings(n, cfg);
   if (!rc)

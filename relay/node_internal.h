@@ -68,7 +68,7 @@ struct rc_node {
   size_t token_header_max; /* largest Token header of any ring */
 
   struct pending *pending;
-  size_t npending_cap;
+  size_t npending_cap, npending;
   struct seen_request *seen;
   size_t nseen_cap;
   uint64_t seen_stamp;

@@ -124,6 +124,7 @@ void rc__node_deliver(struct rc_node *n, const Ringca__Envelope *e,
   }
   free(p->env);
   memset(p, 0, sizeof *p);
+  n->npending--;
   emit_deliver(n, e);
 }
 
@@ -136,7 +137,7 @@ static bool queued_here(const struct rc_node *n, const uint8_t *rid) {
 }
 
 void rc__node_requests_deadline(struct rc_node *n, uint64_t now) {
-  for (size_t i = 0; i < n->npending_cap; i++) {
+  for (size_t i = 0; n->npending > 0 && i < n->npending_cap; i++) {
     struct pending *p = &n->pending[i];
     if (!p->used)
       continue;
@@ -151,6 +152,7 @@ void rc__node_requests_deadline(struct rc_node *n, uint64_t now) {
       rc__node_emit(n, &ev, NULL, 0);
       free(p->env);
       memset(p, 0, sizeof *p);
+      n->npending--;
       continue;
     }
     if (now >= p->retry_at) {
@@ -169,7 +171,7 @@ void rc__node_requests_deadline(struct rc_node *n, uint64_t now) {
 
 uint64_t rc__node_requests_next(const struct rc_node *n) {
   uint64_t t = UINT64_MAX;
-  for (size_t i = 0; i < n->npending_cap; i++) {
+  for (size_t i = 0; n->npending > 0 && i < n->npending_cap; i++) {
     const struct pending *p = &n->pending[i];
     if (!p->used)
       continue;
@@ -246,6 +248,7 @@ int rc_node_submit(struct rc_node *n, const char *destination,
   }
   if (request) {
     slot->used = true;
+    n->npending++;
     memcpy(slot->request_id, request_id, RC_REQUEST_ID_LEN);
     slot->dest = (uint32_t)dest;
     slot->env = dup_bytes(buf, blen);
