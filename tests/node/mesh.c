@@ -57,7 +57,7 @@ static void boot(struct mesh *m, uint32_t i) {
   cfg.rng = rc_prng_as_rng(&mn->prng);
   /* A restarted master starts above its old epochs (wall clock in real
    * life; virtual milliseconds here). */
-  cfg.epoch_base = m->now / MS + 1;
+  cfg.epoch_base = m->now / MS + 1000;
   char err[256];
   int rc = rc_node_new(&cfg, &mn->node, err, sizeof err);
   if (rc)
@@ -160,8 +160,13 @@ static void flush_tx(struct mesh *m) {
         continue;
       size_t k;
       while ((k = rc_node_pending_tx(mn->node, (uint32_t)l, buf, sizeof buf,
-                                     m->now)) > 0)
+                                     m->now)) > 0) {
         rc_netsim_write(m->net, m->line[l], e, buf, k);
+        if (k <= sizeof m->tap[l][e]) {
+          memcpy(m->tap[l][e], buf, k);
+          m->tap_len[l][e] = k;
+        }
+      }
       drain(m, ends[e]);
     }
   }
@@ -248,6 +253,12 @@ size_t mesh_request(struct mesh *m, uint32_t fe, uint64_t deadline_ns) {
                           csr, sizeof csr, deadline_ns, 0, m->now);
   assert_int_equal(rc, 0);
   return m->nreq++;
+}
+
+void mesh_write_raw(struct mesh *m, int topo_link, uint32_t from_node,
+                    const uint8_t *bytes, size_t len) {
+  int end = m->topo.links[topo_link].a_node == from_node ? 0 : 1;
+  rc_netsim_write(m->net, m->line[topo_link], end, bytes, len);
 }
 
 bool mesh_ring_up(struct mesh *m, uint32_t node, int ring) {

@@ -51,6 +51,9 @@ struct mesh {
   size_t nreq;
   bool root_answers;
   uint64_t epoch_base[MESH_NODES];
+  /* The last bytes each end wrote on each cable (to replay them). */
+  uint8_t tap[16][2][4096];
+  size_t tap_len[16][2];
 };
 
 /* Builds the canonical topology (callers may edit m->topo between
@@ -66,6 +69,9 @@ void mesh_restart(struct mesh *m, uint32_t node);
 void mesh_cut(struct mesh *m, int topo_link, bool cut);
 /* A CERT_REQUEST from a front-end to the root; returns its index. */
 size_t mesh_request(struct mesh *m, uint32_t fe, uint64_t deadline_ns);
+/* Writes raw bytes on a cable from one of its ends (a wiretap attacker). */
+void mesh_write_raw(struct mesh *m, int topo_link, uint32_t from_node,
+                    const uint8_t *bytes, size_t len);
 bool mesh_ring_up(struct mesh *m, uint32_t node, int ring);
 size_t mesh_tripped_count(const struct mesh *m);
 
