@@ -59,8 +59,10 @@ enum rc_node_event_type {
   RC_NODE_EV_NONE = 0,
   RC_NODE_EV_LINK_UP,     /* .link */
   RC_NODE_EV_LINK_DOWN,   /* .link, .down_reason */
-  RC_NODE_EV_RING_UP,     /* .ring, .epoch: this node saw a full rotation */
-  RC_NODE_EV_RING_DOWN,   /* .ring: token lost */
+  RC_NODE_EV_RING_UP,     /* .ring, .epoch: master: the token came back
+                             (a full rotation); member: it accepted the
+                             token of a new epoch */
+  RC_NODE_EV_RING_DOWN,   /* .ring: token lost, or a ring cable down */
   RC_NODE_EV_BYPASS,      /* .ring, .neighbour: hub master left a member out */
   RC_NODE_EV_REJOIN,      /* .ring, .neighbour: member taken back */
   RC_NODE_EV_DELIVER,     /* .envelope: addressed to this node, signature
@@ -120,7 +122,11 @@ bool rc_node_next_event(struct rc_node *node, struct rc_node_event *ev);
  * own requests past it); deadline_unix_ms travels in the envelope. Requests
  * are retried end to end with the same request_id until answered or
  * expired, so an envelope lost with a token is never lost for good.
- * Returns 0, RC_EAGAIN (queue full), RC_ENOROUTE, RC_ETRIPPED, RC_EINVAL. */
+ * Returns 0, RC_EAGAIN (route queue or pending requests full), RC_ENOROUTE
+ * (unreachable even with every ring up), RC_ETOOBIG (can never fit a
+ * token), RC_EEXIST (request id already pending), RC_ETRIPPED, RC_EINVAL
+ * (unknown destination, ourselves, or a bad kind). A reply to a request
+ * this node delivered is also kept to answer repeats of that request. */
 int rc_node_submit(struct rc_node *node, const char *destination,
                    Ringca__EnvelopeKind kind, const uint8_t request_id[16],
                    const uint8_t *payload, size_t len, uint64_t deadline_ns,

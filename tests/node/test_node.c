@@ -11,6 +11,7 @@
 
 #include "mesh.h"
 #include "ringca/error.h"
+#include "ringca/wire.h"
 
 static int setup(void **state) {
   struct mesh *m = calloc(1, sizeof *m);
@@ -243,9 +244,115 @@ static void test_request_expires_without_root(void **state) {
   assert_true(m->req[i].expired);
 }
 
+
+static int try_new(struct mesh *m, uint32_t self, char *err, size_t errlen) {
+  struct rc_node_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.topo = &m->topo;
+  cfg.self = self;
+  memcpy(cfg.link_priv, m->n[self].link_priv, 32);
+  memcpy(cfg.origin_priv, m->n[self].origin_priv, 32);
+  cfg.rng = rc_prng_as_rng(&m->n[self].prng);
+  struct rc_node *n = NULL;
+  int rc = rc_node_new(&cfg, &n, err, errlen);
+  rc_node_free(n);
+  return rc;
+}
+
+static void test_node_new_refuses_bad_config(void **state) {
+  struct mesh *m = *state;
+  char err[256];
+  assert_int_equal(try_new(m, FE1, err, sizeof err), 0);
+  /* Keys that are not the node's topology keys. */
+  m->n[FE1].origin_priv[0] ^= 1;
+  assert_int_equal(try_new(m, FE1, err, sizeof err), RC_EINVAL);
+  assert_non_null(strstr(err, "origin signing key does not match"));
+  m->n[FE1].origin_priv[0] ^= 1;
+  m->n[FE1].link_priv[5] ^= 1;
+  assert_int_equal(try_new(m, FE1, err, sizeof err), RC_EINVAL);
+  assert_non_null(strstr(err, "link key does not match"));
+  m->n[FE1].link_priv[5] ^= 1;
+  /* A token that cannot fit a link frame, or no room for envelopes. */
+  m->topo.limits.token_size = m->topo.limits.frame_size;
+  assert_int_equal(try_new(m, FE1, err, sizeof err), RC_EINVAL);
+  assert_non_null(strstr(err, "exceeds what one link frame carries"));
+  m->topo.limits.token_size = 40;
+  assert_int_equal(try_new(m, FE1, err, sizeof err), RC_EINVAL);
+  assert_non_null(strstr(err, "largest token header"));
+  m->topo.limits.token_size = 3000;
+  /* A ring hop without a cable. */
+  m->topo.rings[ROOT1].order[1] = FE1;
+  assert_int_equal(try_new(m, FE1, err, sizeof err), RC_EINVAL);
+  assert_non_null(strstr(err, "has no link"));
+  m->topo.rings[ROOT1].order[1] = IM1;
+  assert_int_equal(try_new(m, 99, err, sizeof err), RC_EINVAL);
+}
+
+static void test_submit_refusals(void **state) {
+  struct mesh *m = *state;
+  mesh_start(m);
+  struct rc_node *fe = m->n[FE1].node;
+  uint8_t rid[16] = {1}, big[RC_CERT_MESSAGE_MAX + 1];
+  memset(big, 1, sizeof big);
+  Ringca__EnvelopeKind req = RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REQUEST;
+  assert_int_equal(rc_node_submit(fe, "nobody", req, rid, NULL, 0, 1, 0, 0),
+                   RC_EINVAL);
+  assert_int_equal(rc_node_submit(fe, "fe1", req, rid, NULL, 0, 1, 0, 0),
+                   RC_EINVAL);
+  assert_int_equal(rc_node_submit(fe, "root", (Ringca__EnvelopeKind)9, rid,
+                                  NULL, 0, 1, 0, 0), RC_EINVAL);
+  assert_int_equal(rc_node_submit(fe, "root", req, rid, big, sizeof big, 1, 0,
+                                  0), RC_ETOOBIG);
+  /* Fits the wire limit but not a token. */
+  assert_int_equal(rc_node_submit(fe, "root", req, rid, big, 5000, 1, 0, 0),
+                   RC_ETOOBIG);
+  assert_int_equal(rc_node_submit(fe, "root", req, rid, big, 100, SEC, 0, 0), 0);
+  assert_int_equal(rc_node_submit(fe, "root", req, rid, big, 100, SEC, 0, 0),
+                   RC_EEXIST);
+  rc_node_trip(fe, RC_TRIP_EXTERNAL, "test", 0);
+  assert_true(rc_node_tripped(fe));
+  assert_int_equal(rc_node_submit(fe, "root", req, rid, big, 100, SEC, 0, 0),
+                   RC_ETRIPPED);
+  assert_int_equal(rc_node_recv(fe, 0, big, 10, 0), RC_ETRIPPED);
+  assert_int_equal(rc_node_next_deadline(fe), UINT64_MAX);
+  struct rc_node_event ev;
+  bool saw = false;
+  while (rc_node_next_event(fe, &ev))
+    if (ev.type == RC_NODE_EV_TRIP) {
+      saw = true;
+      assert_int_equal(ev.trip.cause, RC_TRIP_EXTERNAL);
+      assert_string_equal(ev.trip.detail, "test");
+    }
+  assert_true(saw);
+  assert_string_equal(rc_trip_cause_name(RC_TRIP_FORGED_ENVELOPE),
+                      "forged-envelope");
+}
+
+/* One front-end floods; the others' requests are not starved behind it. */
+static void test_flooding_frontend_does_not_starve_others(void **state) {
+  struct mesh *m = *state;
+  mesh_start(m);
+  mesh_run_until(m, 10 * SEC);
+  for (int i = 0; i < 120; i++)
+    mesh_request(m, FE1, m->now + 300 * SEC);
+  size_t other = mesh_request(m, FE2, m->now + 300 * SEC);
+  mesh_run_until(m, m->now + 5 * SEC);
+  assert_int_equal(m->req[other].replies, 1);
+  size_t fe1_done = 0;
+  for (size_t i = 0; i < 120; i++)
+    fe1_done += m->req[i].replies;
+  assert_true(fe1_done < 120); /* fe1's backlog is still draining */
+  run_and_check_all_answered(m, m->now + 120 * SEC);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_rings_come_up, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_node_new_refuses_bad_config, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_submit_refusals, setup, teardown),
+      cmocka_unit_test_setup_teardown(
+          test_flooding_frontend_does_not_starve_others, setup, teardown),
       cmocka_unit_test_setup_teardown(test_requests_from_every_frontend, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_intermediate_crash_fails_over, setup,
