@@ -250,9 +250,10 @@ static int try_new(struct mesh *m, uint32_t self, char *err, size_t errlen) {
   memset(&cfg, 0, sizeof cfg);
   cfg.topo = &m->topo;
   cfg.self = self;
-  memcpy(cfg.link_priv, m->n[self].link_priv, 32);
-  memcpy(cfg.origin_priv, m->n[self].origin_priv, 32);
-  cfg.rng = rc_prng_as_rng(&m->n[self].prng);
+  uint32_t keys = self < MESH_NODES ? self : FE1;
+  memcpy(cfg.link_priv, m->n[keys].link_priv, 32);
+  memcpy(cfg.origin_priv, m->n[keys].origin_priv, 32);
+  cfg.rng = rc_prng_as_rng(&m->n[keys].prng);
   struct rc_node *n = NULL;
   int rc = rc_node_new(&cfg, &n, err, errlen);
   rc_node_free(n);
