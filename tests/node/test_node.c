@@ -228,6 +228,10 @@ static void test_member_restart_raises_epoch(void **state) {
   assert_int_equal(ring_epoch(m, IM1, ROOT1), ring_epoch(m, ROOT, ROOT1));
   assert_true(mesh_ring_up(m, ROOT, ROOT1));
   assert_true(mesh_ring_up(m, IM1, ROOT1));
+  /* im1 masters hub1: its new epochs start above the old ones (epoch_base),
+   * so every front-end follows it. */
+  for (uint32_t fe = FE1; fe <= FE4; fe++)
+    assert_true(mesh_ring_up(m, fe, HUB1));
   assert_int_equal(mesh_tripped_count(m), 0);
 }
 
@@ -346,9 +350,38 @@ static void test_flooding_frontend_does_not_starve_others(void **state) {
   run_and_check_all_answered(m, m->now + 120 * SEC);
 }
 
+
+/* Line noise costs retransmissions, never a trip, and loses nothing. */
+static void test_noisy_lines_trip_nobody(void **state) {
+  struct mesh *m = *state;
+  for (size_t l = 0; l < m->topo.nlinks; l++)
+    rc_netsim_set_bit_error_rate(m->net, m->line[l], 2e-5);
+  mesh_start(m);
+  mesh_run_until(m, 10 * SEC);
+  for (int round = 0; round < 10; round++) {
+    for (uint32_t fe = FE1; fe <= FE4; fe++)
+      mesh_request(m, fe, m->now + 120 * SEC);
+    mesh_run_until(m, m->now + SEC);
+  }
+  run_and_check_all_answered(m, m->now + 100 * SEC);
+  assert_int_equal(mesh_tripped_count(m), 0);
+  uint64_t bad = 0, retransmits = 0;
+  for (uint32_t i = 0; i < MESH_NODES; i++)
+    for (size_t k = 0; k < rc_node_link_count(m->n[i].node); k++) {
+      struct rc_node_link_status ls;
+      rc_node_link_status(m->n[i].node, k, &ls);
+      bad += ls.stats.bad_crc + ls.stats.bad_cobs;
+      retransmits += ls.stats.retransmits;
+    }
+  assert_true(bad > 0); /* the noise was real */
+  assert_true(retransmits > 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_rings_come_up, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_noisy_lines_trip_nobody, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_node_new_refuses_bad_config, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_submit_refusals, setup, teardown),
