@@ -102,6 +102,9 @@ size_t rc__token_header_max(const struct rc_topology *t);
 size_t rc__envelope_cost(size_t len);
 
 /* node_request.c */
+const char *rc__envelope_route_error(const struct rc_topology *t,
+                                     uint32_t origin, uint32_t dest,
+                                     int kind);
 void rc__node_deliver(struct rc_node *n, const Ringca__Envelope *env,
                       uint32_t from, uint64_t now);
 void rc__node_requests_deadline(struct rc_node *n, uint64_t now);

@@ -11,6 +11,33 @@
 #include "ringca/pb.h"
 #include "ringca/wire.h"
 
+/* Who may send what to whom: requests go from a front-end to a root,
+ * answers come back from the root (a refusal may also come from an
+ * intermediate that cannot deliver). Anything else cannot come from honest
+ * code, e.g. a compromised intermediate signing requests of its own. */
+const char *rc__envelope_route_error(const struct rc_topology *t,
+                                     uint32_t origin, uint32_t dest,
+                                     int kind) {
+  enum rc_role from = t->nodes[origin].role, to = t->nodes[dest].role;
+  switch (kind) {
+  case RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REQUEST:
+    return from == RC_ROLE_FRONTEND && to == RC_ROLE_ROOT
+               ? NULL
+               : "a certificate request must go from a front-end to a root";
+  case RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REPLY:
+    return from == RC_ROLE_ROOT && to == RC_ROLE_FRONTEND
+               ? NULL
+               : "a certificate reply must go from a root to a front-end";
+  case RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REFUSAL:
+    return from != RC_ROLE_FRONTEND && to == RC_ROLE_FRONTEND
+               ? NULL
+               : "a refusal must go from a root or intermediate to a "
+                 "front-end";
+  default:
+    return "unknown envelope kind";
+  }
+}
+
 void rc__node_requests_free(struct rc_node *n) {
   for (size_t i = 0; n->pending && i < n->npending_cap; i++)
     free(n->pending[i].env);
@@ -205,6 +232,8 @@ int rc_node_submit(struct rc_node *n, const char *destination,
   if (dest < 0 || (uint32_t)dest == n->self ||
       kind < RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REQUEST ||
       kind > RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REFUSAL)
+    return RC_EINVAL;
+  if (rc__envelope_route_error(n->topo, n->self, (uint32_t)dest, (int)kind))
     return RC_EINVAL;
   if (len > RC_CERT_MESSAGE_MAX)
     return RC_ETOOBIG;

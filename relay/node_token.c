@@ -88,6 +88,9 @@ static bool judge_envelopes(struct rc_node *n, struct node_link *nl,
       why = "origin and destination are the same node";
     else if (e->ttl == 0)
       why = "ttl 0 (no node may forward it)";
+    else if ((why = rc__envelope_route_error(topo, (uint32_t)origin,
+                                             (uint32_t)dest, e->kind)))
+      ;
     else if (e->ttl > topo->limits.envelope_ttl) {
       snprintf(buf, sizeof buf, "ttl %u above the limit %u", e->ttl,
                topo->limits.envelope_ttl);

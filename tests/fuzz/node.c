@@ -168,7 +168,10 @@ static uint8_t *templated(struct fz *f, uint32_t to, int8_t d_epoch,
     env.destination = "fe2";
     if (!strcmp(env.origin, "fe2"))
       env.destination = "im1";
-    env.kind = RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REQUEST;
+    /* From im1 a refusal to fe2 is legitimate traffic to relay; from fe1
+     * (no root here) a request is misrouted. */
+    env.kind = from == 0 ? RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REFUSAL
+                         : RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REQUEST;
     env.payload.data = payload;
     env.payload.len = sizeof payload;
     env.ttl = flags & 8 ? 0 : 3;

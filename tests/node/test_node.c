@@ -306,6 +306,12 @@ static void test_submit_refusals(void **state) {
                    RC_EINVAL);
   assert_int_equal(rc_node_submit(fe, "root", (Ringca__EnvelopeKind)9, rid,
                                   NULL, 0, 1, 0, 0), RC_EINVAL);
+  /* Front-ends send requests to the root, nothing else. */
+  assert_int_equal(rc_node_submit(fe, "fe2", req, rid, NULL, 0, 1, 0, 0),
+                   RC_EINVAL);
+  assert_int_equal(rc_node_submit(fe, "root",
+                                  RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REPLY,
+                                  rid, NULL, 0, 1, 0, 0), RC_EINVAL);
   assert_int_equal(rc_node_submit(fe, "root", req, rid, big, sizeof big, 1, 0,
                                   0), RC_ETOOBIG);
   /* Fits the wire limit but not a token. */

@@ -28,6 +28,7 @@ enum kind {
   K_BAD_ENVELOPE,
   K_FORGED_ENVELOPE,
   K_LINK_REPLAY,
+  K_MISROUTED_ENVELOPE,
 };
 
 struct tcase {
@@ -121,8 +122,16 @@ static uint8_t *craft(struct mesh *m, const struct tcase *c, size_t *len) {
     tok.envelopes = envs;
     tok.n_envelopes = 1;
     break;
+  case K_MISROUTED_ENVELOPE:
+    /* Well signed by the sender, but only front-ends originate requests. */
+    env.destination = "root";
+    assert_int_equal(rc_envelope_sign(&env, m->n[c->sender].origin_priv, sig), 0);
+    tok.envelopes = envs;
+    tok.n_envelopes = 1;
+    break;
   case K_FORGED_ENVELOPE:
     env.origin = "fe3"; /* signed with the sender's key, not fe3's */
+    env.destination = "root";
     assert_int_equal(rc_envelope_sign(&env, m->n[c->sender].origin_priv, sig), 0);
     tok.envelopes = envs;
     tok.n_envelopes = 1;
@@ -245,6 +254,7 @@ static const struct tcase cases[] = {
     {"root bad envelope", ROOT, IM1, ROOT1, K_BAD_ENVELOPE, RC_TRIP_BAD_ENVELOPE, "ttl 0"},
     {"root forged envelope", ROOT, IM2, ROOT2, K_FORGED_ENVELOPE, RC_TRIP_FORGED_ENVELOPE, "signature"},
     {"root link replay", ROOT, IM1, ROOT1, K_LINK_REPLAY, RC_TRIP_LINK_VIOLATION, "replay"},
+    {"root request signed by an intermediate", ROOT, IM1, ROOT1, K_MISROUTED_ENVELOPE, RC_TRIP_BAD_ENVELOPE, "from a front-end to a root"},
 };
 
 static void test_case(void **state) { run_case(*state); }
