@@ -65,8 +65,10 @@ enum rc_node_event_type {
   RC_NODE_EV_RING_DOWN,   /* .ring: token lost, or a ring cable down */
   RC_NODE_EV_BYPASS,      /* .ring, .neighbour: hub master left a member out */
   RC_NODE_EV_REJOIN,      /* .ring, .neighbour: member taken back */
-  RC_NODE_EV_DELIVER,     /* .envelope: addressed to this node, signature
-                             verified; valid until the next rc_node_* call */
+  RC_NODE_EV_DELIVER,     /* .envelope (.neighbour = its origin,
+                             .request_id): addressed to this node, signature
+                             verified, a request delivered once; valid until
+                             the next rc_node_next_event or rc_node_free */
   RC_NODE_EV_EXPIRED,     /* .request_id: our request got no answer in time */
   RC_NODE_EV_TRIP,        /* .trip: the node stopped; nothing more happens */
   RC_NODE_EV_VIOLATION,   /* .trip: policy on_violation = log: reported, the
@@ -114,6 +116,8 @@ size_t rc_node_pending_tx(struct rc_node *node, uint32_t link, uint8_t *out,
 
 uint64_t rc_node_next_deadline(const struct rc_node *node);
 void rc_node_on_deadline(struct rc_node *node, uint64_t now_ns);
+/* Any rc_node_* call may queue events (also pending_tx and submit): drain
+ * after each. */
 bool rc_node_next_event(struct rc_node *node, struct rc_node_event *ev);
 
 /* Originates an envelope signed with this node's origin key: a front-end's
@@ -125,7 +129,9 @@ bool rc_node_next_event(struct rc_node *node, struct rc_node_event *ev);
  * Returns 0, RC_EAGAIN (route queue or pending requests full), RC_ENOROUTE
  * (unreachable even with every ring up), RC_ETOOBIG (can never fit a
  * token), RC_EEXIST (request id already pending), RC_ETRIPPED, RC_EINVAL
- * (unknown destination, ourselves, or a bad kind). A reply to a request
+ * (unknown destination, ourselves, a bad kind, or a kind our role may not
+ * send there: requests go front-end -> root, replies root -> front-end,
+ * refusals root/intermediate -> front-end). A reply to a request
  * this node delivered is also kept to answer repeats of that request. */
 int rc_node_submit(struct rc_node *node, const char *destination,
                    Ringca__EnvelopeKind kind, const uint8_t request_id[16],
