@@ -70,7 +70,7 @@ struct world {
   bool tripped;
 };
 
-static void die(const char *what) {
+static _Noreturn void die(const char *what) {
   fprintf(stderr, "e2e_bench: %s\n", what);
   exit(2);
 }
