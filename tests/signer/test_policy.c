@@ -113,6 +113,41 @@ static void test_csr_decode_matches_d2i(void **state) {
   }
 }
 
+/* A SubjectPublicKeyInfo that claims RSA but holds garbage: parsed, no
+ * key, and the cached RSA decoder still decodes the next good key. */
+static void test_csr_decode_bad_key_then_good(void **state) {
+  (void)state;
+  for (int round = 0; round < 2; round++) {
+    X509_REQ *bad = X509_REQ_new();
+    assert_non_null(bad);
+    unsigned char *junk = OPENSSL_malloc(40);
+    memset(junk, 0x30, 40);
+    assert_int_equal(X509_PUBKEY_set0_param(X509_REQ_get_X509_PUBKEY(bad),
+                                            OBJ_nid2obj(NID_rsaEncryption),
+                                            V_ASN1_NULL, NULL, junk, 40), 1);
+    assert_true(X509_REQ_sign(bad, tk_key("p256"), EVP_sha256()) > 0);
+    uint8_t *der = NULL;
+    int n = i2d_X509_REQ(bad, &der);
+    assert_true(n > 0);
+    X509_REQ *req;
+    EVP_PKEY *key;
+    assert_int_equal(rc_csr_decode(der, (size_t)n, &req, &key), 0);
+    assert_non_null(req);
+    assert_null(key);
+    X509_REQ_free(req);
+    OPENSSL_free(der);
+    X509_REQ_free(bad);
+    struct tk_csr s = {.subject = "/CN=a.example.org"};
+    size_t len;
+    uint8_t *good = tk_csr_der(tk_key("rsa2048"), &s, &len);
+    assert_int_equal(rc_csr_decode(good, len, &req, &key), 0);
+    assert_int_equal(EVP_PKEY_eq(key, tk_key("rsa2048")), 1);
+    X509_REQ_free(req);
+    EVP_PKEY_free(key);
+    free(good);
+  }
+}
+
 static void test_refuses_keys(void **state) {
   (void)state;
   char msg[256];
@@ -355,6 +390,7 @@ int main(void) {
       cmocka_unit_test(test_accepts_each_key_type),
       cmocka_unit_test(test_accepts_pem_and_fills_result),
       cmocka_unit_test(test_csr_decode_matches_d2i),
+      cmocka_unit_test(test_csr_decode_bad_key_then_good),
       cmocka_unit_test(test_refuses_keys),
       cmocka_unit_test(test_refuses_subject),
       cmocka_unit_test(test_refuses_sans),
