@@ -11,6 +11,7 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 
 #include "ringca/error.h"
@@ -335,6 +336,23 @@ static int check_subject(const struct rc_profile *p, X509_REQ *req,
   return 0;
 }
 
+/* The RSA public exponent, or NULL. Asks the size first and fetches into a
+ * buffer of exactly that size: EVP_PKEY_get_bn_param on OpenSSL 3.0 always
+ * zero-fills and converts a 2 KiB buffer, 4-6 us per request. */
+static BIGNUM *rsa_exponent(EVP_PKEY *key) {
+  unsigned char buf[2048]; /* e < n, and rsa_max_bits is at most 16384 */
+  OSSL_PARAM prm[2] = {OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_E, NULL, 0),
+                       OSSL_PARAM_END};
+  if (!EVP_PKEY_get_params(key, prm) || prm[0].return_size == 0 ||
+      prm[0].return_size > sizeof buf)
+    return NULL;
+  prm[0].data = buf;
+  prm[0].data_size = prm[0].return_size;
+  if (!EVP_PKEY_get_params(key, prm))
+    return NULL;
+  return BN_native2bn(buf, (int)prm[0].return_size, NULL);
+}
+
 static int check_key(const struct rc_profile *p, EVP_PKEY *key,
                      struct rc_refusal *why) {
   int id = EVP_PKEY_get_base_id(key);
@@ -377,9 +395,8 @@ static int check_key(const struct rc_profile *p, EVP_PKEY *key,
       return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_SIZE,
                     "public key: RSA modulus of %d bits is outside %u..%u",
                     bits, min, p->rsa_max_bits);
-    BIGNUM *e = NULL;
-    int odd_big = EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) &&
-                  BN_is_odd(e) && BN_num_bits(e) >= 17;
+    BIGNUM *e = rsa_exponent(key);
+    int odd_big = e && BN_is_odd(e) && BN_num_bits(e) >= 17;
     BN_free(e);
     if (!odd_big)
       return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_SIZE,

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 #include "ringca/error.h"
 #include "ringca/policy.h"
@@ -158,6 +160,28 @@ static void test_refuses_keys(void **state) {
   assert_non_null(strstr(msg, "curve"));
   assert_int_equal(check("server", "ed448", s, 0, msg), R(KEY_TYPE));
   assert_non_null(strstr(msg, "public key"));
+  /* A 2048-bit modulus with public exponent 3. */
+  EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+  EVP_PKEY *e3 = NULL;
+  unsigned int bits = 2048, three = 3;
+  OSSL_PARAM kp[] = {OSSL_PARAM_uint(OSSL_PKEY_PARAM_RSA_BITS, &bits),
+                     OSSL_PARAM_uint(OSSL_PKEY_PARAM_RSA_E, &three),
+                     OSSL_PARAM_END};
+  assert_non_null(kc);
+  assert_int_equal(EVP_PKEY_keygen_init(kc), 1);
+  assert_int_equal(EVP_PKEY_CTX_set_params(kc, kp), 1);
+  assert_int_equal(EVP_PKEY_generate(kc, &e3), 1);
+  size_t len;
+  uint8_t *der = tk_csr_der(e3, &s, &len);
+  struct rc_csr_checked c;
+  struct rc_refusal why;
+  assert_int_equal(rc_policy_check(&pol, "server", der, len, 0, &c, &why),
+                   RC_EPOLICY);
+  assert_int_equal(why.reason, R(KEY_SIZE));
+  assert_non_null(strstr(why.message, "exponent"));
+  free(der);
+  EVP_PKEY_free(e3);
+  EVP_PKEY_CTX_free(kc);
 }
 
 static void test_refuses_subject(void **state) {
