@@ -315,6 +315,8 @@ static double hops_per_s(struct world *w, int ring, uint32_t master,
  * time (every node's calls, the netsim lines and this driver) divided by
  * the tokens all nodes forwarded, and the bytes they sent per token. Timing
  * each node call instead would cost more than the calls. */
+static double idle_cpu_s, idle_virtual_s; /* totals over the windows */
+
 static void relay_hop(struct world *w, uint64_t span, double *cpu_s,
                       double *bytes) {
   uint64_t tok[2] = {0, 0}, out[2] = {0, 0};
@@ -339,6 +341,8 @@ static void relay_hop(struct world *w, uint64_t span, double *cpu_s,
     die("no token forwarded");
   *cpu_s = (cpu[1] - cpu[0]) / hops;
   *bytes = (double)(out[1] - out[0]) / hops;
+  idle_cpu_s += cpu[1] - cpu[0];
+  idle_virtual_s += (double)span / 1e9;
 }
 
 struct latency {
@@ -458,6 +462,10 @@ int main(int argc, char **argv) {
          "%.0f bytes %.2f us; ratio %.1fx  goal <= 3x  %s\n",
          hop_cpu * 1e6, hop_bytes, hop_bytes, ref * 1e6, hop_cpu / ref,
          hop_cpu / ref <= 3 ? "PASS" : "FAIL");
+  bench_info("mesh_cpu_per_node_hour",
+             idle_cpu_s / (NODES * idle_virtual_s / 3600.0), "s",
+             "CPU to simulate one node for one hour of idle rotation "
+             "(canonical mesh, this driver)");
   ok &= bench_goal("relay_hop_cpu", hop_cpu * 1e6, "us", ref * 1e6, "us",
                    false, 3.0,
                    "CPU per token hop on the idle canonical mesh (every "
