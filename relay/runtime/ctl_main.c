@@ -212,8 +212,8 @@ static int report_unreachable(const struct opts *o, const char *err) {
       printf("}\n");
     } else {
       print_trip_human(r.node, &r);
-      printf("  marker    %s/%s\n  the node is stopped; after investigating "
-             "run: ringca-ctl --state-dir %s clear-trip\n",
+      printf("  marker    %s/%s\n\nThe node is stopped. After investigating, "
+             "clear the trip with:\n  ringca-ctl --state-dir %s clear-trip\n",
              o->state_dir, RC_TRIP_MARKER_NAME, o->state_dir);
     }
     return EXIT_TRIPPED;
