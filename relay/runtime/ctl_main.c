@@ -343,7 +343,7 @@ static int cmd_clear_trip(const struct opts *o) {
   kv[2 * n] = "cleared_by";
   kv[2 * n + 1] = who;
   n++;
-  rc = rc_audit_append(o->state_dir, "trip-cleared", kv, n);
+  rc = rc_node_audit_append(o->state_dir, "trip-cleared", kv, n);
   if (rc) {
     fprintf(stderr, "ringca-ctl: cannot write the audit log in %s: %s; the "
             "marker stays\n", o->state_dir, strerror(-rc));

@@ -259,7 +259,7 @@ int main(int argc, char **argv) {
   }
   /* Fail now, not at trip time, if the trip could not be recorded. */
   const char *kv[] = {"node", me->name, "version", RINGCA_VERSION};
-  if ((rc = rc_audit_append(state_dir, "start", kv, 2)) != 0) {
+  if ((rc = rc_node_audit_append(state_dir, "start", kv, 2)) != 0) {
     rc_log_warnx("%s/%s: cannot append: %s (the state directory must be "
                  "writable by the node's user)",
                  state_dir, RC_AUDIT_LOG_NAME, strerror(-rc));

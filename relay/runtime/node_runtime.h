@@ -149,6 +149,12 @@ void rc_spool_close(struct rc_runtime *rt);
 void rc_spool_on_deliver(struct rc_runtime *rt, const struct rc_node_event *ev);
 size_t rc_spool_pending(const struct rc_runtime *rt);
 
+#ifdef RINGCA_LAB
+/* lab_inject_uv.c (ringca-node-lab only) */
+void rc_lab_inject(struct rc_runtime *rt, struct rc_ctl_client *c,
+                   const Ringca__CtlInject *inj);
+#endif
+
 /* privdrop.c */
 int rc_privdrop_lookup(const char *user, uid_t *uid, gid_t *gid, char *err,
                        size_t errlen);

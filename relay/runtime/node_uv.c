@@ -293,7 +293,7 @@ static void record_trip(struct rc_runtime *rt) {
   const char *kv[16];
   char ms[24];
   size_t n = rc_trip_record_kv(&r, kv, 8, ms, sizeof ms);
-  rc = rc_audit_append(rt->state_dir, "trip", kv, n);
+  rc = rc_node_audit_append(rt->state_dir, "trip", kv, n);
   if (rc)
     rc_log_crit("cannot append to the audit log in %s: %s", rt->state_dir,
                 strerror(-rc));

@@ -43,18 +43,6 @@ size_t rc_spool_pending(const struct rc_runtime *rt) {
   return rt->spool ? rt->spool->npending : 0;
 }
 
-static bool policy_reason(Ringca__RefusalReason r) {
-  switch (r) {
-  case RINGCA__REFUSAL_REASON__REFUSAL_DEADLINE:
-  case RINGCA__REFUSAL_REASON__REFUSAL_NO_ROUTE:
-  case RINGCA__REFUSAL_REASON__REFUSAL_INTERNAL:
-  case RINGCA__REFUSAL_REASON__REFUSAL_UNSPECIFIED:
-    return false;
-  default:
-    return true;
-  }
-}
-
 /* Sends one answer back to its origin, signed with the root's key. */
 static void send_answer(struct rc_runtime *rt, const struct spool_pending *p,
                         Ringca__EnvelopeKind kind, const ProtobufCMessage *msg) {
@@ -103,7 +91,7 @@ static void handle_reply(struct rc_runtime *rt, struct spool_pending *p,
     send_answer(rt, p, RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REPLY,
                 &rep->reply->base);
   } else if (rep->outcome_case == RINGCA__SPOOL_REPLY__OUTCOME_REFUSAL &&
-             policy_reason(rep->refusal->reason)) {
+             rc_refusal_is_policy(rep->refusal->reason)) {
     char detail[256];
     snprintf(detail, sizeof detail,
              "request %.8s from %s failed the signer's policy (%s: %s) "

@@ -147,7 +147,7 @@ static void json_string(FILE *f, const char *s) {
   fputc('"', f);
 }
 
-int rc_audit_append(const char *state_dir, const char *event,
+int rc_node_audit_append(const char *state_dir, const char *event,
                     const char *const *kv, size_t nkv) {
   char path[4096];
   int n = snprintf(path, sizeof path, "%s/%s", state_dir, RC_AUDIT_LOG_NAME);

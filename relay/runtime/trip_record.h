@@ -39,10 +39,10 @@ int rc_trip_marker_path(const char *state_dir, char *out, size_t cap);
 
 /* Appends {"time":..., "event":event, k1:v1, ...} and fsyncs. kv holds
  * nkv key/value string pairs (2*nkv pointers). Returns 0 or -errno. */
-int rc_audit_append(const char *state_dir, const char *event,
+int rc_node_audit_append(const char *state_dir, const char *event,
                     const char *const *kv, size_t nkv);
 
-/* The record as audit key/value pairs, for rc_audit_append. */
+/* The record as audit key/value pairs, for rc_node_audit_append. */
 size_t rc_trip_record_kv(const struct rc_trip_record *r, const char **kv,
                          size_t cap_pairs, char *ms_buf, size_t ms_cap);
 

@@ -79,8 +79,8 @@ static void unreadable_marker_still_refuses(void **state) {
 static void audit_lines_are_escaped_json(void **state) {
   (void)state;
   const char *kv[] = {"who", "alice", "note", "say \"hi\"\n\\\x01"};
-  assert_int_equal(rc_audit_append(dir, "trip-cleared", kv, 2), 0);
-  assert_int_equal(rc_audit_append(dir, "start", NULL, 0), 0);
+  assert_int_equal(rc_node_audit_append(dir, "trip-cleared", kv, 2), 0);
+  assert_int_equal(rc_node_audit_append(dir, "start", NULL, 0), 0);
   char path[128];
   snprintf(path, sizeof path, "%s/%s", dir, RC_AUDIT_LOG_NAME);
   uint8_t *buf;
