@@ -24,7 +24,7 @@ lab_die() { printf 'lab: %s\n' "$*" >&2; exit 1; }
 lab_init() {
   LAB_BUILD=$(cd "$1" && pwd)
   LAB_RUN=$2
-  LAB_TOP=$(cd "$(dirname "$0")/.." && pwd)
+  LAB_TOP=${LAB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
   mkdir -p "$LAB_RUN" && LAB_RUN=$(cd "$LAB_RUN" && pwd)
   LAB_NODE=$LAB_BUILD/relay/runtime/ringca-node-lab
   LAB_CTL=$LAB_BUILD/relay/runtime/ringca-ctl
@@ -128,8 +128,9 @@ lab_node_start() {
         --key "$LAB_RUN/keys/$node.key" --state-dir "$LAB_RUN/state/$node" \
         --user - $extra >> "$LAB_RUN/logs/$node.log" 2>&1 &
     echo $! > "$LAB_RUN/pids/$node"
-    wait $!
-    echo $? > "$LAB_RUN/pids/$node.exit"
+    status=0
+    wait $! || status=$?   # the caller may run under set -e
+    echo $status > "$LAB_RUN/pids/$node.exit"
   ) &
   n=0
   while [ ! -s "$LAB_RUN/pids/$node" ]; do

@@ -119,11 +119,12 @@ static void print_links(const Ringca__CtlStatus *st) {
 }
 
 static void print_rings(const Ringca__CtlStatus *st) {
-  printf("%-20s %-4s %-6s %10s %12s %7s\n", "RING", "UP", "ROLE", "EPOCH",
+  /* Epochs start at the master's wall-clock ms: 13 digits. */
+  printf("%-16s %-4s %-6s %13s %10s %7s\n", "RING", "UP", "ROLE", "EPOCH",
          "LAST-SEQ", "MEMBERS");
   for (size_t i = 0; i < st->n_rings; i++) {
     const Ringca__CtlRingStatus *r = st->rings[i];
-    printf("%-20.20s %-4s %-6s %10" PRIu64 " %12" PRIu64 " %7u\n", r->ring,
+    printf("%-16.16s %-4s %-6s %13" PRIu64 " %10" PRIu64 " %7u\n", r->ring,
            r->up ? "up" : "DOWN", r->master ? "master" : "member", r->epoch,
            r->last_seq, r->active_members);
   }

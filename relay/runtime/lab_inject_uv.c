@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "node_runtime.h"
+#include "ringca/ctl.h"
 #include "ringca/error.h"
 #include "ringca/limits.h"
 #include "ringca/log.h"

@@ -33,7 +33,7 @@
 
 #define PTYLINK RINGCA_BINARY_DIR "/relay/runtime/ringca-ptylink"
 
-static char dir[64], end_im1[128], end_root[128], state[128], sock[160];
+static char dir[32], end_im1[64], end_root[64], state[64], sock[80];
 static struct rc_topology topo;
 static struct rc_node_keys keys_im1, keys_root;
 static struct rc_runtime rt;
