@@ -39,7 +39,8 @@ static int teardown(void **state) {
 
 /* Runs a shell command; *out gets stdout+stderr (malloc'd). Returns the
  * exit status. */
-static int run(char **out, const char *fmt, ...) {
+__attribute__((format(printf, 2, 3))) static int run(char **out,
+                                                      const char *fmt, ...) {
   char cmd[2048];
   va_list ap;
   va_start(ap, fmt);
