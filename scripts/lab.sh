@@ -174,6 +174,12 @@ up={r["ring"] for r in json.load(sys.stdin)["rings"] if r["up"]}
 print(" ".join(r for r in sys.argv[1:] if r not in up))' "$@")
       [ -z "$missing" ] && return 0
     fi
+    st=$(lab_node_exit "$node")
+    [ "$st" = running ] || {
+      printf 'lab: %s exited (status %s) before its rings came up\n' \
+          "$node" "$st" >&2
+      return 1
+    }
     [ "$(date +%s)" -lt "$end" ] || {
       printf 'lab: rings not up at %s after %ss: %s\n' "$node" "$secs" \
           "${missing:-control socket unreachable}" >&2
