@@ -108,6 +108,7 @@ grep '"event":"trip"' "$LAB_RUN/state/im1/audit.jsonl" |
   fail "im1's audit log has no token violation"
 audit_has im1 trip '"neighbour":"fe2"' || fail "im1's audit log does not name fe2"
 audit_has im1 trip '"ring":"im1-fe"' || fail "im1's audit log does not name ring im1-fe"
+im1_cause=$(sed -n 's/^cause=//p' "$LAB_RUN/state/im1/TRIPPED")
 note "im1 tripped (exit 3); marker $LAB_RUN/state/im1/TRIPPED:"
 sed -n 's/^\(cause\|neighbour\|ring\|detail\)=/     \1: /p' "$LAB_RUN/state/im1/TRIPPED"
 note "fe1, fe3 and fe4 still get certificates through im2"
@@ -118,7 +119,8 @@ note "ringca-node-lab refuses to start im1 while the marker exists:"
 lab_node_start im1
 lab_wait_exit im1 10 || fail "im1 started over its trip marker"
 [ "$(lab_node_exit im1)" = 4 ] || fail "im1 exited $(lab_node_exit im1), not 4"
-note "$(grep 'refusing to start' "$LAB_RUN/logs/im1.log" | tail -n 1 | cut -c1-150)..."
+grep 'refusing to start' "$LAB_RUN/logs/im1.log" | tail -n 1 | fold -s -w 72 |
+  sed 's/^/     /'
 for n in $LAB_NODES; do
   printf '\n'
   st=0
@@ -128,6 +130,17 @@ for n in $LAB_NODES; do
     *) [ $st = 0 ] || fail "ringca-ctl status $n exited $st" ;;
   esac
 done
+
+printf '\n'
+note "the operator reads im1's audit log, clears the trip and restarts im1:"
+lab_ctl im1 clear-trip --confirm im1 | tail -n 1 | sed 's/^/   /' ||
+  fail "clear-trip failed"
+[ ! -e "$LAB_RUN/state/im1/TRIPPED" ] || fail "the trip marker is still there"
+audit_has im1 trip-cleared cleared_by || fail "the clearing is not in the audit log"
+lab_node_start im1
+# shellcheck disable=SC2046
+lab_wait_rings im1 30 $(rings_of im1) || fail "im1 did not rejoin after clear-trip"
+note "im1 is back on $(rings_of im1)"
 
 step="step 4"
 say "4. Cut every path to the root: it trips after its isolation timeout"
@@ -147,6 +160,6 @@ note "its trip action ran: $(grep '^root' "$LAB_RUN/trip-actions.log")"
 step="step 5"
 say "5. Summary"
 note "certificates issued and verified: $certs"
-note "tripped: im1 ($(sed -n 's/^cause=//p' "$LAB_RUN/state/im1/TRIPPED") token from fe2), root (isolation)"
+note "tripped: im1 ($im1_cause token from fe2; cleared and rejoined), root (isolation)"
 note "trip actions: $(tr '\n' ';' < "$LAB_RUN/trip-actions.log")"
 note "logs, audit logs, markers and certificates: $LAB_RUN"
