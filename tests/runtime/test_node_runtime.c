@@ -254,7 +254,10 @@ static void status_and_hostile_clients(void **state_) {
   assert_non_null(strstr(resp->error->message, "production build"));
   rc_pb_free(&resp->base);
 
-  /* Still serving after all that. */
+  /* Still serving after all that, and after a SIGHUP (which re-reads
+   * nothing and says so). */
+  kill(getpid(), SIGHUP);
+  usleep(50000);
   rc_pb_free(&status_call()->base);
 }
 
