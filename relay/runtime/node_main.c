@@ -251,6 +251,9 @@ int main(int argc, char **argv) {
     return rc == RC_EINVAL || rc == RC_ENOTFOUND ? RC_NODE_EXIT_USAGE
                                                  : RC_NODE_EXIT_ERROR;
   }
+  if (!user[0] && geteuid() == 0)
+    rc_log_warnx("running as root: name a user in the topology (user:) or "
+                 "with --user; --user - keeps the current user silently");
   if (user[0] && strcmp(user, "-") != 0 &&
       (rc = drop_privileges(&rt, user)) != 0) {
     rc_runtime_close(&rt);
