@@ -75,22 +75,17 @@ static void copy_field(char *dst, size_t cap, const char *v) {
   dst[n] = '\0';
 }
 
-int rc_trip_marker_read(const char *state_dir, struct rc_trip_record *r) {
-  char path[4096];
+int rc_trip_marker_parse(const uint8_t *buf, size_t len,
+                         struct rc_trip_record *r) {
   memset(r, 0, sizeof *r);
-  int rc = rc_trip_marker_path(state_dir, path, sizeof path);
-  if (rc)
-    return rc;
-  uint8_t *buf = NULL;
-  size_t len = 0;
-  rc = rc_file_read(path, RC_TRIP_MARKER_MAX, &buf, &len);
-  if (rc == -ENOENT)
-    return RC_ENOTFOUND;
-  if (rc)
-    return rc;
+  if (len > RC_TRIP_MARKER_MAX)
+    return RC_ETOOBIG;
+  char text[RC_TRIP_MARKER_MAX + 1];
+  memcpy(text, buf, len);
+  text[len] = '\0';
   bool have_cause = false;
   char *save = NULL;
-  for (char *line = strtok_r((char *)buf, "\n", &save); line;
+  for (char *line = strtok_r(text, "\n", &save); line;
        line = strtok_r(NULL, "\n", &save)) {
     char *eq = strchr(line, '=');
     if (line[0] == '#' || !eq)
@@ -115,8 +110,25 @@ int rc_trip_marker_read(const char *state_dir, struct rc_trip_record *r) {
     else if (!strcmp(k, "unix_ms"))
       r->unix_ms = strtoull(v, NULL, 10);
   }
-  free(buf);
   return have_cause ? 0 : RC_EMALFORMED;
+}
+
+int rc_trip_marker_read(const char *state_dir, struct rc_trip_record *r) {
+  char path[4096];
+  memset(r, 0, sizeof *r);
+  int rc = rc_trip_marker_path(state_dir, path, sizeof path);
+  if (rc)
+    return rc;
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  rc = rc_file_read(path, RC_TRIP_MARKER_MAX, &buf, &len);
+  if (rc == -ENOENT)
+    return RC_ENOTFOUND;
+  if (rc)
+    return rc;
+  rc = rc_trip_marker_parse(buf, len, r);
+  free(buf);
+  return rc;
 }
 
 int rc_trip_marker_remove(const char *state_dir) {

@@ -34,6 +34,10 @@ int rc_trip_marker_write(const char *state_dir, struct rc_trip_record *r);
 /* Returns 0 and fills r, RC_ENOTFOUND when there is no marker, RC_EMALFORMED
  * or -errno when one exists but cannot be read (still a reason to refuse). */
 int rc_trip_marker_read(const char *state_dir, struct rc_trip_record *r);
+/* The marker's text (the file may have been edited or damaged: bounded,
+ * never trusted). Returns 0, RC_EMALFORMED (no cause) or RC_ETOOBIG. */
+int rc_trip_marker_parse(const uint8_t *buf, size_t len,
+                         struct rc_trip_record *r);
 int rc_trip_marker_remove(const char *state_dir);
 int rc_trip_marker_path(const char *state_dir, char *out, size_t cap);
 
