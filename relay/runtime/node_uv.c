@@ -437,6 +437,12 @@ int rc_runtime_init(struct rc_runtime *rt, struct rc_runtime_config *cfg,
   memcpy(nc.link_priv, cfg->link_priv, sizeof nc.link_priv);
   memcpy(nc.origin_priv, cfg->origin_priv, sizeof nc.origin_priv);
   nc.rng = rc_rng_system;
+  /* A restarted master must start its rings above every epoch its members
+   * saw from it before (they trip on a lower or repeated epoch with a new
+   * order). Wall-clock milliseconds only grow across restarts; a clock
+   * stepped backwards by more than the downtime would trip the members,
+   * which is the fail-closed direction. */
+  nc.epoch_base = rc_runtime_unix_ms();
   int rc = rc_node_new(&nc, &rt->node, err, errlen);
   OPENSSL_cleanse(&nc, sizeof nc);
   OPENSSL_cleanse(cfg->link_priv, sizeof cfg->link_priv);
