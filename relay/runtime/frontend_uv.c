@@ -151,11 +151,19 @@ void rc_frontend_submit(struct rc_runtime *rt, struct rc_ctl_client *c,
     return;
   }
   rc_log_warnx("request %s: not sent: %s", hex, rc_strerror(rc));
-  respond_outcome(rt, c,
-                  rc == RC_EAGAIN     ? RINGCA__CTL_SUBMIT_OUTCOME__CTL_SUBMIT_BUSY
-                  : rc == RC_ENOROUTE ? RINGCA__CTL_SUBMIT_OUTCOME__CTL_SUBMIT_NO_ROUTE
-                                      : RINGCA__CTL_SUBMIT_OUTCOME__CTL_SUBMIT_UNSPECIFIED,
-                  rid, NULL, NULL);
+  if (rc == RC_EAGAIN)
+    respond_outcome(rt, c, RINGCA__CTL_SUBMIT_OUTCOME__CTL_SUBMIT_BUSY, rid,
+                    NULL, NULL);
+  else if (rc == RC_ENOROUTE)
+    respond_outcome(rt, c, RINGCA__CTL_SUBMIT_OUTCOME__CTL_SUBMIT_NO_ROUTE,
+                    rid, NULL, NULL);
+  else if (rc == RC_ETOOBIG)
+    refuse(rt, c, RINGCA__REFUSAL_REASON__REFUSAL_TOO_LARGE,
+           "the request cannot fit one ring token of this mesh "
+           "(limits.token_size)");
+  else
+    rc_ctl_client_error(rt, c, "the node did not accept the request: %s",
+                        rc_strerror(rc));
 }
 
 void rc_frontend_on_event(struct rc_runtime *rt,

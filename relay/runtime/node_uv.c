@@ -218,6 +218,28 @@ static void log_event(struct rc_runtime *rt, const struct rc_node_event *ev) {
   }
 }
 
+static void trip_to_record(struct rc_runtime *rt, const struct rc_node_trip *t,
+                           struct rc_trip_record *r);
+
+/* Policy on_violation = log (the simulator's comparison mode, never the
+ * default): the core dropped the offending message and runs on; the
+ * operator still gets the audit record. */
+static void record_violation(struct rc_runtime *rt,
+                             const struct rc_node_trip *t) {
+  struct rc_trip_record r;
+  trip_to_record(rt, t, &r);
+  rc_log_crit("VIOLATION (logged, on_violation = log): %s%s%s%s%s: %s",
+              r.cause, r.ring[0] ? " on ring " : "", r.ring,
+              r.neighbour[0] ? " from " : "", r.neighbour, r.detail);
+  const char *kv[16];
+  char ms[24];
+  size_t n = rc_trip_record_kv(&r, kv, 8, ms, sizeof ms);
+  int rc = rc_node_audit_append(rt->state_dir, "violation", kv, n);
+  if (rc)
+    rc_log_crit("cannot append to the audit log in %s: %s", rt->state_dir,
+                strerror(-rc));
+}
+
 static void dispatch(struct rc_runtime *rt, const struct rc_node_event *ev) {
   switch (ev->type) {
   case RC_NODE_EV_DELIVER:
@@ -238,6 +260,9 @@ static void dispatch(struct rc_runtime *rt, const struct rc_node_event *ev) {
   case RC_NODE_EV_EXPIRED:
     if (rt->me->role == RC_ROLE_FRONTEND)
       rc_frontend_on_event(rt, ev);
+    break;
+  case RC_NODE_EV_VIOLATION:
+    record_violation(rt, &ev->trip);
     break;
   case RC_NODE_EV_TRIP:
     if (!rt->tripped) {
@@ -261,24 +286,30 @@ static void hex(const uint8_t *in, size_t n, char *out) {
   out[2 * n] = '\0';
 }
 
+static void trip_to_record(struct rc_runtime *rt, const struct rc_node_trip *t,
+                           struct rc_trip_record *r) {
+  memset(r, 0, sizeof *r);
+  snprintf(r->node, sizeof r->node, "%s", rt->me->name);
+  snprintf(r->cause, sizeof r->cause, "%s", rc_trip_cause_name(t->cause));
+  if (t->cause == RC_TRIP_LINK_VIOLATION) {
+    size_t n = strlen(r->cause);
+    snprintf(r->cause + n, sizeof r->cause - n, ":%s",
+             rc_link_violation_name(t->link_violation));
+  }
+  snprintf(r->ring, sizeof r->ring, "%s",
+           t->ring >= 0 ? ring_name(rt, t->ring) : "");
+  snprintf(r->neighbour, sizeof r->neighbour, "%s", t->neighbour);
+  static const uint8_t zero[32];
+  if (memcmp(t->evidence, zero, sizeof zero) != 0)
+    hex(t->evidence, sizeof t->evidence, r->evidence);
+  snprintf(r->detail, sizeof r->detail, "%s", t->detail);
+  r->unix_ms = rc_runtime_unix_ms();
+  rc_time_iso8601(r->unix_ms, r->time, sizeof r->time);
+}
+
 static void record_trip(struct rc_runtime *rt) {
   struct rc_trip_record r;
-  memset(&r, 0, sizeof r);
-  snprintf(r.node, sizeof r.node, "%s", rt->me->name);
-  snprintf(r.cause, sizeof r.cause, "%s", rc_trip_cause_name(rt->trip.cause));
-  if (rt->trip.cause == RC_TRIP_LINK_VIOLATION) {
-    size_t n = strlen(r.cause);
-    snprintf(r.cause + n, sizeof r.cause - n, ":%s",
-             rc_link_violation_name(rt->trip.link_violation));
-  }
-  snprintf(r.ring, sizeof r.ring, "%s",
-           rt->trip.ring >= 0 ? ring_name(rt, rt->trip.ring) : "");
-  snprintf(r.neighbour, sizeof r.neighbour, "%s", rt->trip.neighbour);
-  static const uint8_t zero[32];
-  if (memcmp(rt->trip.evidence, zero, sizeof zero) != 0)
-    hex(rt->trip.evidence, sizeof rt->trip.evidence, r.evidence);
-  snprintf(r.detail, sizeof r.detail, "%s", rt->trip.detail);
-  r.unix_ms = rc_runtime_unix_ms();
+  trip_to_record(rt, &rt->trip, &r);
 
   rc_log_crit("TRIP: %s%s%s%s%s: %s", r.cause, r.ring[0] ? " on ring " : "",
               r.ring, r.neighbour[0] ? " from " : "", r.neighbour, r.detail);

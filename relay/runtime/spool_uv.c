@@ -62,6 +62,20 @@ static void send_answer(struct rc_runtime *rt, const struct spool_pending *p,
   free(payload);
   char hex[33];
   rc_request_id_hex(p->request_id, hex);
+  if (rc == RC_ETOOBIG &&
+      kind == RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REPLY) {
+    /* A certificate that can never fit a token must not leave the
+     * front-end waiting until its deadline: say why instead. */
+    rc_log_warnx("request %.8s: the certificate and its chain (%zu bytes) "
+                 "do not fit one token; raise limits.token_size", hex, len);
+    Ringca__CertRefusal r = RINGCA__CERT_REFUSAL__INIT;
+    r.version = RC_WIRE_VERSION;
+    r.reason = RINGCA__REFUSAL_REASON__REFUSAL_TOO_LARGE;
+    r.message = (char *)"the issued certificate with its chain does not fit "
+                        "one ring token of this mesh (limits.token_size)";
+    send_answer(rt, p, RINGCA__ENVELOPE_KIND__ENVELOPE_CERT_REFUSAL, &r.base);
+    return;
+  }
   if (rc)
     rc_log_warnx("request %.8s: answer for %s not sent: %s (the front-end "
                  "will retry and get it from the signer's records)",
