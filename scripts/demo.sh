@@ -78,6 +78,8 @@ note "every ring is up at every node"
 step="step 1"
 say "1. Real openssl CSRs from fe1 and fe4, certificates checked with openssl verify"
 submit fe1 server www1.lab.example
+openssl x509 -in "$LAB_RUN/certs/fe1-www1.lab.example.pem" -noout -subject \
+    -issuer -enddate | sed 's/^/     /'
 submit fe4 server www4.lab.example
 
 step="step 2"

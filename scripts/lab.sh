@@ -49,7 +49,7 @@ print(" ".join(n["name"] for n in json.load(open(sys.argv[1]))["nodes"]))' \
       "$LAB_RUN/mesh.json")
   # shellcheck disable=SC2086
   "$LAB_TOPO" keys --dir "$LAB_RUN/keys" --force --update "$LAB_RUN/lab.yaml" \
-      $LAB_NODES > "$LAB_RUN/logs/keys.log" || lab_die "ringca-topo keys failed"
+      $LAB_NODES > "$LAB_RUN/logs/keys.log" 2>&1 || lab_die "ringca-topo keys failed"
   "$LAB_TOPO" check "$LAB_RUN/lab.yaml" > "$LAB_RUN/logs/check.log" 2>&1 ||
     lab_die "lab.yaml with fresh keys does not check (logs/check.log)"
   LAB_ROOT=$(python3 -c 'import json,sys
@@ -131,7 +131,7 @@ lab_node_start() {
     status=0
     wait $! || status=$?   # the caller may run under set -e
     echo $status > "$LAB_RUN/pids/$node.exit"
-  ) &
+  ) 2>> "$LAB_RUN/logs/$node.log" &   # the shell's "Killed" goes to the log
   n=0
   while [ ! -s "$LAB_RUN/pids/$node" ]; do
     n=$((n + 1)); [ $n -lt 100 ] || lab_die "$node did not start"
