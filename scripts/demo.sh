@@ -81,6 +81,16 @@ submit fe1 server www1.lab.example
 openssl x509 -in "$LAB_RUN/certs/fe1-www1.lab.example.pem" -noout -subject \
     -issuer -enddate | sed 's/^/     /'
 submit fe4 server www4.lab.example
+note "a CSR the policy refuses (RSA 1024) is refused on fe1 before it reaches the mesh:"
+openssl req -new -newkey rsa:1024 -nodes -keyout "$LAB_RUN/certs/weak.key" \
+    -subj /CN=weak.lab.example -addext subjectAltName=DNS:weak.lab.example \
+    -out "$LAB_RUN/certs/weak.csr" 2>/dev/null || fail "openssl req failed"
+st=0
+"$LAB_SUBMIT" --node-socket "$LAB_RUN/state/fe1/ctl.sock" \
+    --csr "$LAB_RUN/certs/weak.csr" --profile server \
+    --out "$LAB_RUN/certs/weak.pem" 2> "$LAB_RUN/certs/weak.err" || st=$?
+[ $st = 1 ] || fail "ringca-submit exited $st for a 1024-bit RSA key, not 1"
+sed 's/^/     /' "$LAB_RUN/certs/weak.err"
 
 step="step 2"
 say "2. Kill im1 (SIGKILL): requests keep flowing through im2"
