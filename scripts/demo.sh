@@ -81,7 +81,7 @@ submit fe1 server www1.lab.example
 openssl x509 -in "$LAB_RUN/certs/fe1-www1.lab.example.pem" -noout -subject \
     -issuer -enddate | sed 's/^/     /'
 submit fe4 server www4.lab.example
-note "a CSR the policy refuses (RSA 1024) is refused on fe1 before it reaches the mesh:"
+note "a CSR the policy refuses (RSA 1024) never leaves fe1:"
 openssl req -new -newkey rsa:1024 -nodes -keyout "$LAB_RUN/certs/weak.key" \
     -subj /CN=weak.lab.example -addext subjectAltName=DNS:weak.lab.example \
     -out "$LAB_RUN/certs/weak.csr" 2>/dev/null || fail "openssl req failed"

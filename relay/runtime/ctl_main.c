@@ -173,8 +173,14 @@ static void print_status_json(const Ringca__CtlStatus *st, const char *what) {
     printf("]");
   }
   if (all)
-    printf(",\"route_queue\":%" PRIu64 ",\"pending_requests\":%" PRIu64,
-           st->route_queue, st->pending_requests);
+    printf(",\"route_queue\":%" PRIu64 ",\"pending_requests\":%" PRIu64
+           ",\"tokens_in\":%" PRIu64 ",\"tokens_out\":%" PRIu64
+           ",\"envelopes_delivered\":%" PRIu64
+           ",\"envelopes_relayed\":%" PRIu64 ",\"retries\":%" PRIu64
+           ",\"duplicate_replies\":%" PRIu64,
+           st->route_queue, st->pending_requests, st->tokens_in,
+           st->tokens_out, st->envelopes_delivered, st->envelopes_relayed,
+           st->retries, st->duplicate_replies);
   printf("}\n");
 }
 
@@ -196,9 +202,14 @@ static void print_status_human(const Ringca__CtlStatus *st, const char *what) {
   }
   if (all)
     printf("\nqueues: %" PRIu64 " envelope(s) waiting for a ring, %" PRIu64
-           " request(s) %s\ntrip: none\n",
+           " request(s) %s\ntraffic: tokens %" PRIu64 " in, %" PRIu64
+           " out; envelopes %" PRIu64 " delivered, %" PRIu64
+           " relayed\n         %" PRIu64 " request retries, %" PRIu64
+           " duplicate replies dropped\ntrip: none\n",
            st->route_queue, st->pending_requests,
-           !strcmp(st->role, "root") ? "at the signer" : "awaiting answers");
+           !strcmp(st->role, "root") ? "at the signer" : "awaiting answers",
+           st->tokens_in, st->tokens_out, st->envelopes_delivered,
+           st->envelopes_relayed, st->retries, st->duplicate_replies);
 }
 
 /* A node that is not listening may have tripped: the marker says so. */

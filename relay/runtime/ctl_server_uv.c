@@ -189,6 +189,14 @@ void rc_ctl_fill_status(struct rc_runtime *rt, Ringca__CtlStatus *st,
   st->route_queue = rc_node_route_queue_len(rt->node);
   st->pending_requests =
       rt->me->role == RC_ROLE_ROOT ? rc_spool_pending(rt) : rt->npending;
+  struct rc_node_stats ns;
+  rc_node_stats(rt->node, &ns);
+  st->tokens_in = ns.tokens_in;
+  st->tokens_out = ns.tokens_out;
+  st->envelopes_delivered = ns.envelopes_delivered;
+  st->envelopes_relayed = ns.envelopes_relayed;
+  st->retries = ns.retries;
+  st->duplicate_replies = ns.duplicate_replies;
 #ifdef RINGCA_LAB
   st->lab_build = true;
 #endif
