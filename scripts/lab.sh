@@ -148,10 +148,13 @@ lab_node_exit() {
   cat "$LAB_RUN/pids/$1.exit" 2>/dev/null || echo gone
 }
 
+# lab_signer_start [ARGS...]: ringca-signer --watch on the lab's spool;
+# extra arguments (e.g. --profiles FILE) are passed on.
 lab_signer_start() {
   "$LAB_SIGNER" --watch --spool "$LAB_RUN/spool" --ca "$LAB_RUN/ca" \
       --audit "$LAB_RUN/signer-audit.log" \
-      --passphrase-file "$LAB_RUN/passphrase" > "$LAB_RUN/logs/signer.log" 2>&1 &
+      --passphrase-file "$LAB_RUN/passphrase" "$@" \
+      > "$LAB_RUN/logs/signer.log" 2>&1 &
   echo $! > "$LAB_RUN/pids/signer"
 }
 
