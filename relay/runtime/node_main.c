@@ -5,6 +5,7 @@
  * configured user, check the state directory is writable as that user, run. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +170,100 @@ static int drop_privileges(struct rc_runtime *rt, const char *user) {
   return 0;
 }
 
+/* Everything read before the ports open: the topology, which node we are,
+ * where our state lives, the intake profiles. 0 or an exit status. */
+struct setup {
+  struct rc_topology topo;
+  struct rc_policy policy;
+  const struct rc_topo_node *me;
+  uint32_t self;
+  const char *state_dir, *key, *user;
+};
+
+static int load_setup(const struct opts *o, struct setup *s) {
+  if (rc_topology_load(&s->topo, NULL, o->topology, report,
+                       (void *)o->topology) != 0) {
+    rc_log_warnx("%s: not a usable topology (problems above)", o->topology);
+    return RC_NODE_EXIT_USAGE;
+  }
+  int self = rc_topology_find_node(&s->topo, o->node);
+  if (self < 0) {
+    rc_log_warnx("%s: no node named %s", o->topology, o->node);
+    return RC_NODE_EXIT_USAGE;
+  }
+  s->self = (uint32_t)self;
+  s->me = &s->topo.nodes[self];
+  s->state_dir = o->state_dir ? o->state_dir : s->me->state_dir;
+  s->key = o->key ? o->key : s->me->key_file;
+  s->user = o->user ? o->user : s->me->user;
+  if (!s->state_dir[0] || !s->key[0]) {
+    rc_log_warnx("node %s: no %s (topology or --%s)", s->me->name,
+                 !s->state_dir[0] ? "state_dir" : "key_file",
+                 !s->state_dir[0] ? "state-dir" : "key");
+    return RC_NODE_EXIT_USAGE;
+  }
+  int rc = rc_mkdir_p(s->state_dir, 0700);
+  if (rc) {
+    rc_log_warnx("state directory %s: %s", s->state_dir, strerror(-rc));
+    return RC_NODE_EXIT_ERROR;
+  }
+  if ((rc = refuse_if_tripped(s->state_dir)) != 0)
+    return rc;
+  char err[512];
+  if (!o->profiles)
+    rc_policy_default(&s->policy);
+  else if (rc_policy_load(o->profiles, &s->policy, err, sizeof err) != 0) {
+    rc_log_warnx("%s", err);
+    return RC_NODE_EXIT_USAGE;
+  }
+  return 0;
+}
+
+/* Keys are read last and wiped as soon as the core has its copy. */
+static int start_runtime(const struct opts *o, struct setup *s,
+                         struct rc_runtime *rt) {
+  struct rc_node_keys keys;
+  int rc = rc_node_keys_load(s->key, &keys);
+  if (rc) {
+    rc_log_warnx("key file %s: %s", s->key, rc_node_keys_strerror(rc));
+    return RC_NODE_EXIT_USAGE;
+  }
+  struct rc_runtime_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.topo = &s->topo;
+  cfg.policy = &s->policy;
+  cfg.self = s->self;
+  cfg.state_dir = s->state_dir;
+  cfg.spool_dir = o->spool;
+  memcpy(cfg.link_priv, keys.link_priv, sizeof cfg.link_priv);
+  memcpy(cfg.origin_priv, keys.origin_priv, sizeof cfg.origin_priv);
+  rc_node_keys_wipe(&keys);
+  char err[512];
+  rc = rc_runtime_init(rt, &cfg, err, sizeof err);
+  OPENSSL_cleanse(&cfg, sizeof cfg);
+  if (rc) {
+    rc_log_warnx("node %s: %s", s->me->name, err);
+    return rc == RC_EINVAL || rc == RC_ENOTFOUND ? RC_NODE_EXIT_USAGE
+                                                 : RC_NODE_EXIT_ERROR;
+  }
+  const char *user = s->user;
+  if (!user[0] && geteuid() == 0)
+    rc_log_warnx("running as root: name a user in the topology (user:) or "
+                 "with --user; --user - keeps the current user silently");
+  if (user[0] && strcmp(user, "-") != 0 &&
+      (rc = drop_privileges(rt, user)) != 0)
+    return rc;
+  /* Fail now, not at trip time, if the trip could not be recorded. */
+  const char *kv[] = {"node", s->me->name, "version", RINGCA_VERSION};
+  if ((rc = rc_node_audit_append(s->state_dir, "start", kv, 2)) != 0) {
+    rc_log_warnx("%s/%s: cannot append: %s (the state directory must be "
+                 "writable by the node's user)",
+                 s->state_dir, RC_AUDIT_LOG_NAME, strerror(-rc));
+    return RC_NODE_EXIT_ERROR;
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   struct opts o = {0};
   if (parse(argc, argv, &o))
@@ -176,106 +271,19 @@ int main(int argc, char **argv) {
   rc_log_init("ringca-node", o.verbose);
   signal(SIGPIPE, SIG_IGN);
 
-  struct rc_topology topo;
-  if (rc_topology_load(&topo, NULL, o.topology, report,
-                       (void *)o.topology) != 0) {
-    rc_log_warnx("%s: not a usable topology (problems above)", o.topology);
-    rc_topology_free(&topo);
-    return RC_NODE_EXIT_USAGE;
-  }
-  int self = rc_topology_find_node(&topo, o.node);
-  if (self < 0) {
-    rc_log_warnx("%s: no node named %s", o.topology, o.node);
-    rc_topology_free(&topo);
-    return RC_NODE_EXIT_USAGE;
-  }
-  const struct rc_topo_node *me = &topo.nodes[self];
-  const char *state_dir = o.state_dir ? o.state_dir : me->state_dir;
-  const char *key = o.key ? o.key : me->key_file;
-  const char *user = o.user ? o.user : me->user;
-  if (!state_dir[0] || !key[0]) {
-    rc_log_warnx("node %s: no %s (topology or --%s)", me->name,
-                 !state_dir[0] ? "state_dir" : "key_file",
-                 !state_dir[0] ? "state-dir" : "key");
-    rc_topology_free(&topo);
-    return RC_NODE_EXIT_USAGE;
-  }
-  int rc = rc_mkdir_p(state_dir, 0700);
-  if (rc) {
-    rc_log_warnx("state directory %s: %s", state_dir, strerror(-rc));
-    rc_topology_free(&topo);
-    return RC_NODE_EXIT_ERROR;
-  }
-  if ((rc = refuse_if_tripped(state_dir)) != 0) {
-    rc_topology_free(&topo);
-    return rc;
-  }
-
-  struct rc_policy policy;
-  char err[512];
-  if (o.profiles) {
-    if (rc_policy_load(o.profiles, &policy, err, sizeof err) != 0) {
-      rc_log_warnx("%s", err);
-      rc_topology_free(&topo);
-      return RC_NODE_EXIT_USAGE;
-    }
-  } else {
-    rc_policy_default(&policy);
-  }
-
-  struct rc_node_keys keys;
-  rc = rc_node_keys_load(key, &keys);
-  if (rc) {
-    rc_log_warnx("key file %s: %s", key, rc_node_keys_strerror(rc));
-    rc_topology_free(&topo);
-    return RC_NODE_EXIT_USAGE;
-  }
-  struct rc_runtime_config cfg;
-  memset(&cfg, 0, sizeof cfg);
-  cfg.topo = &topo;
-  cfg.policy = &policy;
-  cfg.self = (uint32_t)self;
-  cfg.state_dir = state_dir;
-  cfg.spool_dir = o.spool;
-  memcpy(cfg.link_priv, keys.link_priv, sizeof cfg.link_priv);
-  memcpy(cfg.origin_priv, keys.origin_priv, sizeof cfg.origin_priv);
-  rc_node_keys_wipe(&keys);
-
+  static struct setup s;
   static struct rc_runtime rt;
-  rc = rc_runtime_init(&rt, &cfg, err, sizeof err);
-  OPENSSL_cleanse(&cfg, sizeof cfg);
-  if (rc) {
-    rc_log_warnx("node %s: %s", me->name, err);
+  int status = load_setup(&o, &s);
+  if (status == 0 && (status = start_runtime(&o, &s, &rt)) == 0) {
+    status = rc_runtime_run(&rt);
     rc_runtime_close(&rt);
-    rc_topology_free(&topo);
-    return rc == RC_EINVAL || rc == RC_ENOTFOUND ? RC_NODE_EXIT_USAGE
-                                                 : RC_NODE_EXIT_ERROR;
-  }
-  if (!user[0] && geteuid() == 0)
-    rc_log_warnx("running as root: name a user in the topology (user:) or "
-                 "with --user; --user - keeps the current user silently");
-  if (user[0] && strcmp(user, "-") != 0 &&
-      (rc = drop_privileges(&rt, user)) != 0) {
+    if (status == RC_NODE_EXIT_TRIPPED)
+      run_trip_command(&s.topo, s.me->name, s.state_dir);
+    else
+      rc_log_info("stopped");
+  } else {
     rc_runtime_close(&rt);
-    rc_topology_free(&topo);
-    return rc;
   }
-  /* Fail now, not at trip time, if the trip could not be recorded. */
-  const char *kv[] = {"node", me->name, "version", RINGCA_VERSION};
-  if ((rc = rc_node_audit_append(state_dir, "start", kv, 2)) != 0) {
-    rc_log_warnx("%s/%s: cannot append: %s (the state directory must be "
-                 "writable by the node's user)",
-                 state_dir, RC_AUDIT_LOG_NAME, strerror(-rc));
-    rc_runtime_close(&rt);
-    rc_topology_free(&topo);
-    return RC_NODE_EXIT_ERROR;
-  }
-  int status = rc_runtime_run(&rt);
-  rc_runtime_close(&rt);
-  if (status == RC_NODE_EXIT_TRIPPED)
-    run_trip_command(&topo, me->name, state_dir);
-  else
-    rc_log_info("stopped");
-  rc_topology_free(&topo);
+  rc_topology_free(&s.topo);
   return status;
 }

@@ -153,28 +153,29 @@ static int give_out(struct direction *d, double bytes_per_ns, uint64_t *last,
   return ms < 1 ? 1 : ms;
 }
 
-int main(int argc, char **argv) {
+/* Returns 0, or an exit status for main (0 after --help). */
+static int parse_args(int argc, char **argv, unsigned long *baud,
+                      int *verbose, int *done) {
   static const struct option opts[] = {{"baud", required_argument, 0, 'b'},
                                        {"verbose", no_argument, 0, 'v'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-  unsigned long baud = 0;
-  int verbose = 0, c;
+  int c;
   while ((c = getopt_long(argc, argv, "b:vh", opts, NULL)) != -1) {
     switch (c) {
     case 'b': {
       char *end;
       errno = 0;
-      baud = strtoul(optarg, &end, 10);
-      if (errno || *end || baud < 300 || baud > 4000000) {
+      *baud = strtoul(optarg, &end, 10);
+      if (errno || *end || *baud < 300 || *baud > 4000000) {
         fprintf(stderr, "ringca-ptylink: --baud: not a baud rate: %s\n",
                 optarg);
         return EXIT_USAGE;
       }
       break;
     }
-    case 'v': verbose = 1; break;
-    case 'h': usage(stdout); return 0;
+    case 'v': *verbose = 1; break;
+    case 'h': usage(stdout); *done = 1; return 0;
     default: usage(stderr); return EXIT_USAGE;
     }
   }
@@ -182,9 +183,18 @@ int main(int argc, char **argv) {
     usage(stderr);
     return EXIT_USAGE;
   }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  unsigned long baud = 0;
+  int verbose = 0, done = 0;
+  int rc = parse_args(argc, argv, &baud, &verbose, &done);
+  if (rc || done)
+    return rc;
   struct end ends[2] = {{.path = argv[optind]}, {.path = argv[optind + 1]}};
   for (int i = 0; i < 2; i++) {
-    int rc = open_end(&ends[i]);
+    rc = open_end(&ends[i]);
     if (rc == 0)
       rc = publish(&ends[i]);
     if (rc) {
