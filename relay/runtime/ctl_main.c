@@ -89,7 +89,23 @@ static void print_trip_human(const char *node, const struct rc_trip_record *r) {
     printf("  from      %s\n", r->neighbour);
   if (r->evidence[0])
     printf("  evidence  %.64s\n", r->evidence);
-  printf("  detail    %.200s\n", r->detail);
+  /* The detail is one sentence of any length: wrap it at word boundaries
+   * so the report stays inside 80 columns. */
+  const char *d = r->detail;
+  const char *label = "  detail    ";
+  while (*d) {
+    size_t n = strlen(d);
+    if (n > 66) {
+      n = 66;
+      while (n > 20 && d[n] != ' ')
+        n--;
+    }
+    printf("%s%.*s\n", label, (int)n, d);
+    label = "            ";
+    d += n;
+    while (*d == ' ')
+      d++;
+  }
 }
 
 static void fmt_uptime(uint64_t ms, char *out, size_t cap) {
@@ -120,13 +136,20 @@ static void print_links(const Ringca__CtlStatus *st) {
 
 static void print_rings(const Ringca__CtlStatus *st) {
   /* Epochs start at the master's wall-clock ms: 13 digits. */
-  printf("%-16s %-4s %-6s %13s %10s %7s\n", "RING", "UP", "ROLE", "EPOCH",
-         "LAST-SEQ", "MEMBERS");
+  printf("%-14s %-4s %-6s %13s %9s %3s  %s\n", "RING", "UP", "ROLE", "EPOCH",
+         "LAST-SEQ", "MBR", "TOKEN");
   for (size_t i = 0; i < st->n_rings; i++) {
     const Ringca__CtlRingStatus *r = st->rings[i];
-    printf("%-16.16s %-4s %-6s %13" PRIu64 " %10" PRIu64 " %7u\n", r->ring,
-           r->up ? "up" : "DOWN", r->master ? "master" : "member", r->epoch,
-           r->last_seq, r->active_members);
+    char token[40];
+    if (r->holding)
+      snprintf(token, sizeof token, "here");
+    else if (r->expect_from[0])
+      snprintf(token, sizeof token, "due from %.12s", r->expect_from);
+    else
+      snprintf(token, sizeof token, "-");
+    printf("%-14.14s %-4s %-6s %13" PRIu64 " %9" PRIu64 " %3u  %s\n",
+           r->ring, r->up ? "up" : "DOWN", r->master ? "master" : "member",
+           r->epoch, r->last_seq, r->active_members, token);
   }
 }
 
@@ -166,9 +189,13 @@ static void print_status_json(const Ringca__CtlStatus *st, const char *what) {
       printf("%s{\"ring\":", i ? "," : "");
       json_str(r->ring);
       printf(",\"up\":%s,\"master\":%s,\"epoch\":%" PRIu64
-             ",\"last_seq\":%" PRIu64 ",\"active_members\":%u}",
+             ",\"last_seq\":%" PRIu64 ",\"active_members\":%u"
+             ",\"holding\":%s,\"expect_seq\":%" PRIu64 ",\"expect_from\":",
              r->up ? "true" : "false", r->master ? "true" : "false",
-             r->epoch, r->last_seq, r->active_members);
+             r->epoch, r->last_seq, r->active_members,
+             r->holding ? "true" : "false", r->expect_seq);
+      json_str(r->expect_from);
+      printf("}");
     }
     printf("]");
   }

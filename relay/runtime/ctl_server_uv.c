@@ -128,6 +128,7 @@ struct status_scratch {
   Ringca__CtlLinkStatus *linkp[RC_TOPO_MAX_PORTS];
   Ringca__CtlRingStatus ring[RC_TOPO_MAX_RINGS];
   Ringca__CtlRingStatus *ringp[RC_TOPO_MAX_RINGS];
+  char expect[RC_TOPO_MAX_RINGS][RC_NAME_MAX + 1];
 };
 
 void rc_ctl_fill_status(struct rc_runtime *rt, Ringca__CtlStatus *st,
@@ -182,6 +183,15 @@ void rc_ctl_fill_status(struct rc_runtime *rt, Ringca__CtlStatus *st,
     r->epoch = rs.epoch;
     r->last_seq = rs.last_seq;
     r->active_members = (uint32_t)rs.active_members;
+    r->holding = rs.holding;
+    if (rs.expecting) {
+      /* rs lives on this stack frame; the name must outlive it. */
+      snprintf(s->expect[i], sizeof s->expect[i], "%s", rs.expect_from);
+      r->expect_from = s->expect[i];
+      r->expect_seq = rs.expect_seq;
+    } else {
+      r->expect_from = (char *)"";
+    }
     s->ringp[i] = r;
   }
   st->rings = s->ringp;
