@@ -169,13 +169,13 @@ static void on_poll(uv_poll_t *h, int status, int events) {
       if (n == 0)
         break;
       rc_node_recv(rt->node, p->link, buf, (size_t)n, rc_runtime_now(rt));
-      if (rt->tripped)
-        break;
+      if (rc_node_tripped(rt->node))
+        break; /* the rest of the line is evidence nobody will judge */
     }
   } else if (events & UV_DISCONNECT) {
     port_hangup(p, -EIO);
   }
-  if ((events & UV_WRITABLE) && p->poll_open && !rt->tripped)
+  if ((events & UV_WRITABLE) && p->poll_open && !rc_node_tripped(rt->node))
     port_flush(p, rc_runtime_now(rt));
   rc_runtime_pump(rt);
 }
