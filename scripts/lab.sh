@@ -3,7 +3,7 @@
 # real processes on one machine. Sourced by scripts/demo.sh (make demo) and
 # by the lab integration test; it can also be driven by hand:
 #
-#   . scripts/lab.sh; lab_init build /tmp/mylab; lab_up
+#   . scripts/lab.sh; lab_init build /tmp/mylab; lab_cables_up
 #   lab_ctl fe1 status; lab_submit fe1 server www.example.org; lab_down
 #
 # Layout of a run directory (everything the lab makes stays inside it):
@@ -24,7 +24,17 @@ lab_die() { printf 'lab: %s\n' "$*" >&2; exit 1; }
 lab_init() {
   LAB_BUILD=$(cd "$1" && pwd)
   LAB_RUN=$2
-  LAB_TOP=${LAB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+  # The source tree: LAB_TOP, else the tree of the script sourcing us
+  # (demo.sh), else the current directory (sourced by hand from the tree).
+  if [ -z "${LAB_TOP:-}" ]; then
+    if [ -f "$(dirname "$0")/../scripts/lab.sh" ]; then
+      LAB_TOP=$(cd "$(dirname "$0")/.." && pwd)
+    elif [ -f scripts/lab.sh ]; then
+      LAB_TOP=$(pwd)
+    else
+      lab_die "set LAB_TOP to the ringca source tree"
+    fi
+  fi
   mkdir -p "$LAB_RUN" && LAB_RUN=$(cd "$LAB_RUN" && pwd)
   LAB_NODE=$LAB_BUILD/relay/runtime/ringca-node-lab
   LAB_CTL=$LAB_BUILD/relay/runtime/ringca-ctl
