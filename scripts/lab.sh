@@ -4,12 +4,14 @@
 # by the lab integration test; it can also be driven by hand:
 #
 #   . scripts/lab.sh; lab_init build /tmp/mylab; lab_cables_up
-#   lab_ctl fe1 status; lab_submit fe1 server www.example.org; lab_down
+#   lab_signer_start; for n in root im1 im2 fe1; do lab_node_start $n; done
+#   lab_ctl fe1 status; lab_submit fe1 server www.lab.example; lab_down
+# (docs/operations.md, "The lab", has a longer session.)
 #
 # Layout of a run directory (everything the lab makes stays inside it):
 #   lab.yaml        the topology with device paths and fresh keys rewritten
 #   keys/NODE.key   fresh node keys (ringca-topo keys)
-#   tty/NODE.PORT   pty cable ends published by ringca-ptylink
+#   tty/NODE-PEER   pty cable ends published by ringca-ptylink
 #   state/NODE/     control socket, TRIPPED marker, audit.jsonl
 #   ca/ spool/      throwaway CA (ringca-signer init-dev-ca) and its spool
 #   logs/           one log per process      pids/  one pid file per process
