@@ -136,7 +136,10 @@ grep 'refusing to start' "$LAB_RUN/logs/im1.log" | tail -n 1 | fold -s -w 72 |
 for n in $LAB_NODES; do
   printf '\n'
   st=0
-  lab_ctl "$n" status || st=$?
+  lab_ctl "$n" status > "$LAB_RUN/status-$n.txt" || st=$?
+  cat "$LAB_RUN/status-$n.txt"
+  awk 'length($0) > 80 { exit 1 }' "$LAB_RUN/status-$n.txt" ||
+    fail "ringca-ctl status $n is wider than 80 columns"
   case $n in
     im1) [ $st = 3 ] || fail "ringca-ctl status im1 exited $st, not 3" ;;
     *) [ $st = 0 ] || fail "ringca-ctl status $n exited $st" ;;
