@@ -3,6 +3,7 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+BENCH_BUILD ?= build-bench
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 30
 
@@ -37,8 +38,13 @@ asan: deps
 demo: build
 	scripts/demo.sh $(BUILD)
 
-bench: build
-	bench/run.sh $(BUILD)
+# Benchmarks always run optimised, in their own build tree, whatever the
+# type of $(BUILD); results in bench/results/latest.json and
+# docs/performance.md (see there).
+bench: deps
+	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BENCH_BUILD) -j $(JOBS)
+	bench/run.sh $(BENCH_BUILD)
 
 # libFuzzer (clang) over every target in tests/fuzz/, FUZZ_SECONDS each,
 # growing the corpora in place.
@@ -52,4 +58,4 @@ docs: build
 	$(BUILD)/topology/ringca-topo dot topology/examples/canonical.yaml | dot -Tsvg -o docs/canonical.svg
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(BENCH_BUILD)

@@ -95,7 +95,7 @@ int rc_issue_cert(const struct rc_ca_issuer *iss,
                   const struct rc_csr_checked *csr, uint64_t now_unix_s,
                   const struct rc_rng *rng, X509 **out) {
   const struct rc_profile *p = csr->profile;
-  EVP_PKEY *pub = X509_REQ_get0_pubkey(csr->req);
+  EVP_PKEY *pub = csr->key;
   X509 *x = X509_new();
   char eku[64];
   *out = NULL;
@@ -147,9 +147,20 @@ void rc_sign_result_refuse(struct rc_sign_result *r, Ringca__RefusalReason why,
   r->refusal_msg.message = r->refusal.message;
 }
 
+/* The fingerprint hashes the DER already produced for the reply rather
+ * than letting X509_digest encode the certificate a second time. */
 static int describe(struct rc_sign_result *r, X509 *cert) {
   int rc = rc_x509_describe(cert, r->serial_hex, r->subject);
-  return rc ? rc : rc_x509_fingerprint(cert, r->fingerprint);
+  if (rc == 0)
+    rc = rc_x509_to_der(cert, &r->cert_der, &r->cert_der_len);
+  unsigned char md[32];
+  unsigned int n = 0;
+  if (rc == 0 && (EVP_Digest(r->cert_der, r->cert_der_len, md, &n,
+                             EVP_sha256(), NULL) != 1 || n != 32))
+    rc = RC_ECRYPTO;
+  for (unsigned i = 0; rc == 0 && i < 32; i++)
+    snprintf(r->fingerprint + 2 * i, 3, "%02x", md[i]);
+  return rc;
 }
 
 int rc_signer_handle(const struct rc_policy *pol, const struct rc_ca *ca,
@@ -177,8 +188,6 @@ int rc_signer_handle(const struct rc_policy *pol, const struct rc_ca *ca,
   rc_csr_checked_free(&csr);
   if (rc == 0)
     rc = describe(out, cert);
-  if (rc == 0)
-    rc = rc_x509_to_der(cert, &out->cert_der, &out->cert_der_len);
   X509_free(cert);
   if (rc) {
     rc_sign_result_free(out);

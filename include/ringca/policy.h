@@ -105,6 +105,9 @@ struct rc_refusal {
  * rc_csr_checked_free) and what the certificate will carry. */
 struct rc_csr_checked {
   X509_REQ *req;
+  /* The request's public key, decoded once by rc_csr_decode. Use this, not
+   * X509_REQ_get0_pubkey(req), which is NULL for a request so parsed. */
+  EVP_PKEY *key;
   const struct rc_profile *profile;
   uint32_t days;
   GENERAL_NAMES *sans; /* validated copy from the CSR, may be NULL */
@@ -112,7 +115,7 @@ struct rc_csr_checked {
 
 /* Parses `csr` (DER, or PEM when it starts with "-----BEGIN"), verifies its
  * self-signature and checks it against `profile_name`. Returns 0 and fills
- * *out, RC_EPOLICY and fills *why, or RC_ENOMEM. */
+ * *out, RC_EPOLICY and fills *why, or RC_ENOMEM/RC_ECRYPTO (internal). */
 int rc_policy_check(const struct rc_policy *policy, const char *profile_name,
                     const uint8_t *csr, size_t csr_len, uint32_t validity_days,
                     struct rc_csr_checked *out, struct rc_refusal *why);
@@ -122,6 +125,15 @@ int rc_policy_check_request(const struct rc_policy *policy,
                             struct rc_csr_checked *out,
                             struct rc_refusal *why);
 void rc_csr_checked_free(struct rc_csr_checked *c);
+
+/* Parses one DER PKCS#10 request (no trailing bytes) and decodes its
+ * SubjectPublicKeyInfo, both with OpenSSL's own decoders but without the
+ * per-call decoder set-up of d2i_X509_REQ on OpenSSL 3.0 (see
+ * signer/csr_decode.c). Returns 0 with *req set (and *key, or NULL when the
+ * key cannot be decoded), RC_EMALFORMED, or RC_ECRYPTO. Thread-safe. The
+ * signature is not checked here. */
+int rc_csr_decode(const uint8_t *der, size_t len, X509_REQ **req,
+                  EVP_PKEY **key);
 
 /* True for the reasons only a CSR's content can cause (key, names, EKU,
  * validity, malformed...): since the front-end checked the same policy, the

@@ -83,7 +83,13 @@ static X509 *issue(const char *profile, const char *key, struct tk_csr o,
   if (res->refused)
     fail_msg("refused: %s", res->refusal.message);
   const unsigned char *p = res->cert_der;
-  return d2i_X509(NULL, &p, (long)res->cert_der_len);
+  X509 *x = d2i_X509(NULL, &p, (long)res->cert_der_len);
+  assert_non_null(x);
+  /* The result's fingerprint is that of the certificate it carries. */
+  char fp[65];
+  assert_int_equal(rc_x509_fingerprint(x, fp), 0);
+  assert_string_equal(fp, res->fingerprint);
+  return x;
 }
 
 static void verify_with_tools(const char *profile,

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 #include "ringca/error.h"
 #include "ringca/policy.h"
@@ -76,6 +78,78 @@ static void test_accepts_pem_and_fills_result(void **state) {
   free(pem);
 }
 
+/* rc_csr_decode gives the key OpenSSL's own d2i_X509_REQ gives, for every
+ * key type and for each of several keys in turn (the decoder contexts are
+ * cached per type and reused), and refuses trailing bytes. */
+static void test_csr_decode_matches_d2i(void **state) {
+  (void)state;
+  static const char *const keys[] = {"rsa2048", "p256", "ed25519", "p384",
+                                     "rsa1024", "ed448", "p256", "rsa2048"};
+  struct tk_csr s = {.subject = "/CN=a.example.org"};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    size_t len;
+    uint8_t *der = tk_csr_der(tk_key(keys[i]), &s, &len);
+    X509_REQ *req;
+    EVP_PKEY *key;
+    assert_int_equal(rc_csr_decode(der, len, &req, &key), 0);
+    assert_non_null(key);
+    const unsigned char *p = der;
+    X509_REQ *ref = d2i_X509_REQ(NULL, &p, (long)len);
+    assert_non_null(ref);
+    assert_int_equal(EVP_PKEY_eq(key, X509_REQ_get0_pubkey(ref)), 1);
+    assert_int_equal(EVP_PKEY_eq(key, tk_key(keys[i])), 1);
+    assert_int_equal(X509_REQ_verify_ex(req, key, NULL, NULL), 1);
+    X509_REQ_free(ref);
+    X509_REQ_free(req);
+    EVP_PKEY_free(key);
+    uint8_t *longer = malloc(len + 1);
+    memcpy(longer, der, len);
+    longer[len] = 0;
+    assert_int_equal(rc_csr_decode(longer, len + 1, &req, &key),
+                     RC_EMALFORMED);
+    assert_null(req);
+    assert_null(key);
+    assert_int_equal(rc_csr_decode(der, len - 1, &req, &key), RC_EMALFORMED);
+    free(longer);
+    free(der);
+  }
+}
+
+/* A SubjectPublicKeyInfo that claims RSA but holds garbage: parsed, no
+ * key, and the cached RSA decoder still decodes the next good key. */
+static void test_csr_decode_bad_key_then_good(void **state) {
+  (void)state;
+  for (int round = 0; round < 2; round++) {
+    X509_REQ *bad = X509_REQ_new();
+    assert_non_null(bad);
+    unsigned char *junk = OPENSSL_malloc(40);
+    memset(junk, 0x30, 40);
+    assert_int_equal(X509_PUBKEY_set0_param(X509_REQ_get_X509_PUBKEY(bad),
+                                            OBJ_nid2obj(NID_rsaEncryption),
+                                            V_ASN1_NULL, NULL, junk, 40), 1);
+    assert_true(X509_REQ_sign(bad, tk_key("p256"), EVP_sha256()) > 0);
+    uint8_t *der = NULL;
+    int n = i2d_X509_REQ(bad, &der);
+    assert_true(n > 0);
+    X509_REQ *req;
+    EVP_PKEY *key;
+    assert_int_equal(rc_csr_decode(der, (size_t)n, &req, &key), 0);
+    assert_non_null(req);
+    assert_null(key);
+    X509_REQ_free(req);
+    OPENSSL_free(der);
+    X509_REQ_free(bad);
+    struct tk_csr s = {.subject = "/CN=a.example.org"};
+    size_t len;
+    uint8_t *good = tk_csr_der(tk_key("rsa2048"), &s, &len);
+    assert_int_equal(rc_csr_decode(good, len, &req, &key), 0);
+    assert_int_equal(EVP_PKEY_eq(key, tk_key("rsa2048")), 1);
+    X509_REQ_free(req);
+    EVP_PKEY_free(key);
+    free(good);
+  }
+}
+
 static void test_refuses_keys(void **state) {
   (void)state;
   char msg[256];
@@ -86,6 +160,28 @@ static void test_refuses_keys(void **state) {
   assert_non_null(strstr(msg, "curve"));
   assert_int_equal(check("server", "ed448", s, 0, msg), R(KEY_TYPE));
   assert_non_null(strstr(msg, "public key"));
+  /* A 2048-bit modulus with public exponent 3. */
+  EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+  EVP_PKEY *e3 = NULL;
+  unsigned int bits = 2048, three = 3;
+  OSSL_PARAM kp[] = {OSSL_PARAM_uint(OSSL_PKEY_PARAM_RSA_BITS, &bits),
+                     OSSL_PARAM_uint(OSSL_PKEY_PARAM_RSA_E, &three),
+                     OSSL_PARAM_END};
+  assert_non_null(kc);
+  assert_int_equal(EVP_PKEY_keygen_init(kc), 1);
+  assert_int_equal(EVP_PKEY_CTX_set_params(kc, kp), 1);
+  assert_int_equal(EVP_PKEY_generate(kc, &e3), 1);
+  size_t len;
+  uint8_t *der = tk_csr_der(e3, &s, &len);
+  struct rc_csr_checked c;
+  struct rc_refusal why;
+  assert_int_equal(rc_policy_check(&pol, "server", der, len, 0, &c, &why),
+                   RC_EPOLICY);
+  assert_int_equal(why.reason, R(KEY_SIZE));
+  assert_non_null(strstr(why.message, "exponent"));
+  free(der);
+  EVP_PKEY_free(e3);
+  EVP_PKEY_CTX_free(kc);
 }
 
 static void test_refuses_subject(void **state) {
@@ -317,6 +413,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_accepts_each_key_type),
       cmocka_unit_test(test_accepts_pem_and_fills_result),
+      cmocka_unit_test(test_csr_decode_matches_d2i),
+      cmocka_unit_test(test_csr_decode_bad_key_then_good),
       cmocka_unit_test(test_refuses_keys),
       cmocka_unit_test(test_refuses_subject),
       cmocka_unit_test(test_refuses_sans),
