@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "expect.h"
 #include "record.h"
 #include "report.h"
 #include "ringca/error.h"
@@ -80,7 +81,53 @@ static void test_reports(void **state) {
   rc_topology_free(&t);
 }
 
+static void test_expect(void **state) {
+  (void)state;
+  struct rc_topology t;
+  rc_topology_init(&t);
+  rc_topology_add_node(&t, "fe1", RC_ROLE_FRONTEND);
+  rc_topology_add_node(&t, "im1", RC_ROLE_INTERMEDIATE);
+  rc_topology_add_node(&t, "root", RC_ROLE_ROOT);
+  const char *y = "duration: 1m\nexpect:\n  trips: {im1: link-violation, "
+                  "root: any}\n  issued_min: 5\n  expired_max: 0\n";
+  struct rc_scenario s;
+  char err[256];
+  assert_int_equal(rc_scenario_parse("e.yaml", (const uint8_t *)y, strlen(y),
+                                     &s, err, sizeof err), 0);
+  struct rc_record r;
+  assert_int_equal(rc_record_init(&r, &t), 0);
+  r.trips[1].tripped = true;
+  snprintf(r.trips[1].cause, sizeof r.trips[1].cause, "wrong-seq");
+  r.trips[0].tripped = true;
+  snprintf(r.trips[0].cause, sizeof r.trips[0].cause, "isolation");
+  r.fe[0].issued = 4;
+  r.fe[0].expired = 1;
+  assert_int_equal(rc_expect_check(&s, &r, err, sizeof err), 0);
+  assert_int_equal(r.nexpect_failures, 5);
+  assert_string_equal(r.expect_failures[0],
+                      "fe1 tripped (isolation) but the scenario expects it "
+                      "not to");
+  assert_string_equal(r.expect_failures[1],
+                      "im1 tripped on wrong-seq, expected link-violation");
+  assert_string_equal(r.expect_failures[2],
+                      "root should have tripped (any) and did not");
+  assert_string_equal(r.expect_failures[3],
+                      "certificates issued: 4, expected at least 5");
+  assert_string_equal(r.expect_failures[4],
+                      "requests expired: 1, expected at most 0");
+  rc_scenario_free(&s);
+  const char *bad = "duration: 1m\nexpect:\n  trips: {im9: any}\n";
+  assert_int_equal(rc_scenario_parse("b.yaml", (const uint8_t *)bad,
+                                     strlen(bad), &s, err, sizeof err), 0);
+  assert_int_equal(rc_expect_check(&s, &r, err, sizeof err), -1);
+  assert_string_equal(err, "b.yaml:3:11: expected trip of unknown node 'im9'");
+  rc_scenario_free(&s);
+  rc_record_free(&r);
+  rc_topology_free(&t);
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_reports)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_reports),
+                                     cmocka_unit_test(test_expect)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
