@@ -72,6 +72,12 @@ static void put_step(FILE *f, const struct rc_scn_step *st) {
 }
 
 static void put_expect(FILE *f, const struct rc_scn_expect *e) {
+  if (!e->has_trips && e->issued_min == UINT64_MAX &&
+      e->issued_max == UINT64_MAX && e->refused_min == UINT64_MAX &&
+      e->refused_max == UINT64_MAX && e->expired_max == UINT64_MAX &&
+      e->retransmits_min == UINT64_MAX && e->bypasses_min == UINT64_MAX &&
+      e->links_down_min == UINT64_MAX)
+    return;  /* "expect:" alone would be a null, not a mapping */
   fputs("expect:\n", f);
   if (e->has_trips) {
     if (e->ntrips == 0)
