@@ -454,6 +454,19 @@ void rc_inv_trip(struct rc_inv *v, uint32_t node, const char *cause,
          violation ? "" : ", not a violation");
 }
 
+void rc_inv_violation_logged(struct rc_inv *v, uint32_t node,
+                             const char *cause, uint64_t now) {
+  bool matched = false;
+  for (size_t i = 0; i < v->ninj; i++)
+    if (v->inj[i].open && v->inj[i].target == node) {
+      v->inj[i].open = false;
+      matched = true;
+    }
+  if (!matched && node < v->t->nnodes && !v->compromised[node])
+    fail(v, now, "honest-trip", "honest node %s reported a violation (%s) "
+         "with no attacker traffic sent to it", nname(v, node), cause);
+}
+
 static void check_injections(struct rc_inv *v, uint64_t now) {
   for (size_t i = 0; i < v->ninj; i++) {
     struct inj *j = &v->inj[i];

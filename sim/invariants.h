@@ -76,6 +76,10 @@ void rc_inv_inject(struct rc_inv *inv, uint32_t target, int link,
  * neighbour; isolation: the root's isolation timeout. */
 void rc_inv_trip(struct rc_inv *inv, uint32_t node, const char *cause,
                  bool violation, bool isolation, uint64_t now_ns);
+/* Under policy on_violation: log the node reports a violation and runs on:
+ * it detected the attack (closes its injections) without tripping. */
+void rc_inv_violation_logged(struct rc_inv *inv, uint32_t node,
+                             const char *cause, uint64_t now_ns);
 /* A node accepted a token on a ring (its reported position changed). */
 void rc_inv_token(struct rc_inv *inv, uint32_t ring, uint32_t node,
                   uint64_t epoch, uint64_t seq, uint64_t now_ns);

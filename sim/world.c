@@ -76,6 +76,9 @@ void w_node_start(struct world *w, uint32_t n) {
   memcpy(cfg.link_priv, wn->link_priv, 32);
   memcpy(cfg.origin_priv, wn->origin_priv, 32);
   cfg.rng = rc_prng_as_rng(&wn->prng);
+  /* A restarted master must open its rings above its old epochs; the
+   * runtime uses the wall clock in ms, the world its virtual clock. */
+  cfg.epoch_base = w->now / 1000000u + 1;
   char err[256];
   int rc = rc_node_new(&cfg, &wn->core, err, sizeof err);
   OPENSSL_cleanse(cfg.link_priv, 32);
@@ -217,6 +220,14 @@ void w_drain(struct world *w, uint32_t n) {
       break;
     case RC_NODE_EV_TRIP:
       on_trip(w, n, &ev.trip);
+      break;
+    case RC_NODE_EV_VIOLATION:
+      /* on_violation: log — detected and dropped, the node runs on */
+      rc_record_event(w->rec, w->now, RC_REC_TRIP, (int)n, ev.trip.link,
+                      ev.trip.ring, "violation logged (policy: log): %s: %s",
+                      rc_trip_cause_name(ev.trip.cause), ev.trip.detail);
+      rc_inv_violation_logged(w->inv, n, rc_trip_cause_name(ev.trip.cause),
+                              w->now);
       break;
     case RC_NODE_EV_NONE:
       break;

@@ -103,6 +103,10 @@ uint64_t w_ns(uint64_t ms);
 int w_link_end(const struct world *w, int link, uint32_t node);
 void w_cable_changed(struct world *w, int link);
 
+/* world_lie.c */
+int w_ring_lie(struct world *w, const struct wattack *a, uint32_t target,
+               struct rc_bytes *sent);
+
 /* world_act.c */
 int w_resolve_steps(struct world *w);
 void w_apply_step(struct world *w, const struct rc_scn_step *st);

@@ -7,8 +7,6 @@
 #include "ringca/error.h"
 #include "world_int.h"
 
-bool rc_world_has_ring_hook(void) { return false; }
-
 static int cable_of(const struct world *w, const struct rc_scn_step *st) {
   int a = rc_topology_find_node(w->t, st->cable[0]);
   int b = rc_topology_find_node(w->t, st->cable[1]);
@@ -220,7 +218,7 @@ static void fire(struct world *w, struct wattack *a) {
   uint32_t target = a->end == 0 ? w->t->links[a->link].b_node
                                 : w->t->links[a->link].a_node;
   struct rc_tamper *tp = w->tamper[(size_t)a->link * 2 + (size_t)a->end];
-  struct rc_bytes out = {0};
+  struct rc_bytes out = {0}, lie = {0};
   int rc = RC_ESTATE;
   /* A frame-level lie only means something on a session both ends hold. */
   bool session = link_up_at(w, target, a->link) &&
@@ -242,12 +240,20 @@ static void fire(struct world *w, struct wattack *a) {
   case RC_SCN_BEH_FLOOD:
     rc = rc_tamper_flood(tp, &rng, &out);
     break;
+  case RC_SCN_BEH_OUT_OF_TURN:
+  case RC_SCN_BEH_WRONG_EPOCH:
+  case RC_SCN_BEH_MALFORMED:
+  case RC_SCN_BEH_FORGED_ORIGIN:
+    /* sent by the attacker's own core over its keyed link, not spliced */
+    rc = session ? w_ring_lie(w, a, target, &lie) : RC_ESTATE;
+    break;
   default:
     break;
   }
   if (rc == RC_ESTATE && ++a->retries < 30) {
     a->next_ns = w->now + w_ns(500);  /* wait for a session to work on */
     rc_bytes_free(&out);
+    rc_bytes_free(&lie);
     return;
   }
   a->retries = 0;
@@ -256,6 +262,7 @@ static void fire(struct world *w, struct wattack *a) {
   if (rc != 0) {
     w->rec->injections_skipped++;
     rc_bytes_free(&out);
+    rc_bytes_free(&lie);
     return;
   }
   w->rec->injections++;
@@ -264,7 +271,8 @@ static void fire(struct world *w, struct wattack *a) {
     snprintf(what, sizeof what, "a %s frame from %s%s", beh, who,
              a->tap ? "'s cable tap" : "");
     rc_inv_inject(w->inv, target, a->link,
-                  trip_bound(w, a->link, a->end, out.len), what, w->now);
+                  trip_bound(w, a->link, a->end, out.len + lie.len + 64), what,
+                  w->now);
   }
   if (out.len)
     rc_netsim_write(w->net, a->link, a->end, out.p, out.len);
@@ -272,6 +280,7 @@ static void fire(struct world *w, struct wattack *a) {
                   -1, "%s%s sends %s toward %s", who, a->tap ? " tap" : "",
                   beh, w->t->nodes[target].name);
   rc_bytes_free(&out);
+  rc_bytes_free(&lie);
 }
 
 void w_fire_attacks(struct world *w) {
