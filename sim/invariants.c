@@ -31,7 +31,7 @@ struct inj {
   int link;
   uint64_t at_ns, due_ns;
   bool open;
-  char what[48];
+  char what[160];
 };
 
 struct ring_pos {
@@ -245,6 +245,14 @@ void rc_inv_node_usable(struct rc_inv *v, uint32_t n, bool usable,
   v->nodes[n].usable = usable;
   v->nodes[n].changed_ns = now;
   update_root(v, now);
+  if (usable)
+    return;
+  /* A front-end that crashes or trips takes its outstanding requests with
+   * it (nothing more happens in a stopped node): its webserver sees the
+   * intake fail, which is an answer, not a loss by the relays. */
+  for (size_t i = v->next_due; i < v->nreqs; i++)
+    if (v->reqs[i].fe == n)
+      v->reqs[i].resolved = true;
 }
 
 void rc_inv_node_compromised(struct rc_inv *v, uint32_t n) {

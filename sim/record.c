@@ -100,9 +100,15 @@ void rc_record_fmt_time(uint64_t t_ns, char *out, size_t cap) {
 }
 
 void rc_record_replay_cmd(const struct rc_record *r, char *out, size_t cap) {
-  snprintf(out, cap, "ringca-sim --topology %s --scenario %s --seed %" PRIu64,
-           r->topology_file[0] ? r->topology_file : "TOPOLOGY",
-           r->scenario_file[0] ? r->scenario_file : "SCENARIO", r->seed);
+  const char *topo = r->topology_file[0] ? r->topology_file : "TOPOLOGY";
+  if (strcmp(r->scenario_file, "--random") == 0)
+    snprintf(out, cap, "ringca-sim --topology %s --random --seed %" PRIu64
+             " --duration %" PRIu64 "ms", topo, r->seed,
+             r->duration_ns / 1000000u);
+  else
+    snprintf(out, cap, "ringca-sim --topology %s --scenario %s --seed %" PRIu64,
+             topo, r->scenario_file[0] ? r->scenario_file : "SCENARIO",
+             r->seed);
 }
 
 static const char *node_name(const struct rc_record *r, int i) {

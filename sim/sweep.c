@@ -88,6 +88,8 @@ static void progress(const struct rc_sweep_opts *o, uint64_t done,
   uint64_t step = o->seeds / 20 ? o->seeds / 20 : 1;
   if (!final && !tty && done % step != 0)
     return;
+  if (final && !tty && done % step == 0 && done > 0)
+    return;  /* the last line was already printed */
   fprintf(stderr, "%ssweep: %" PRIu64 "/%" PRIu64 " seeds, %" PRIu64
                   " failing, %.1f s%s",
           tty ? "\r" : "", done, o->seeds, failing, now_s() - t0,

@@ -34,6 +34,56 @@ void w_cable_changed(struct world *w, int link) {
                       w->now);
 }
 
+/* ------------------------------------------------------------ lines */
+
+static int wake_push(struct wwake *q, uint64_t t) {
+  if (q->head == q->tail)
+    q->head = q->tail = 0;
+  if (q->tail == q->cap) {
+    if (q->head > 0) {
+      memmove(q->t, q->t + q->head, (q->tail - q->head) * sizeof *q->t);
+      q->tail -= q->head;
+      q->head = 0;
+    } else {
+      size_t cap = q->cap ? q->cap * 2 : 64;
+      uint64_t *n = realloc(q->t, cap * sizeof *n);
+      if (!n)
+        return RC_ENOMEM;
+      q->t = n;
+      q->cap = cap;
+    }
+  }
+  q->t[q->tail++] = t;
+  return 0;
+}
+
+/* Writes to a line and notes when each delimiter will arrive, by netsim's
+ * documented timing: bytes leave back to back from when the transmitter is
+ * free, ten bit times each, then the line's latency. */
+void w_line_write(struct world *w, int link, int end, const uint8_t *buf,
+                  size_t len) {
+  if (!w->cut[link]) {
+    uint64_t baud = w->t->links[link].baud ? w->t->links[link].baud : 115200;
+    uint64_t byte_ns = (uint64_t)RC_NETSIM_BITS_PER_BYTE * 1000000000ull / baud;
+    uint64_t start = rc_netsim_tx_idle_at(w->net, link, end);
+    uint64_t lat = w_ns(w->s->latency_ms);
+    struct wwake *q = &w->wake[(size_t)link * 2 + (size_t)end];
+    for (size_t i = 0; i < len; i++)
+      if (buf[i] == 0)
+        wake_push(q, start + (i + 1) * byte_ns + lat);
+    if (len && buf[len - 1] != 0)  /* a trailing piece: read it too */
+      wake_push(q, start + len * byte_ns + lat);
+  }
+  rc_netsim_write(w->net, link, end, buf, len);
+}
+
+void w_line_cut(struct world *w, int link, bool cut) {
+  rc_netsim_cut(w->net, link, cut);
+  for (int e = 0; e < 2; e++)  /* what was on the wire is gone */
+    w->wake[(size_t)link * 2 + (size_t)e].head =
+        w->wake[(size_t)link * 2 + (size_t)e].tail = 0;
+}
+
 /* ------------------------------------------------------------ keys, nodes */
 
 static int derive_keys(struct world *w) {
@@ -47,8 +97,9 @@ static int derive_keys(struct world *w) {
         rc_sim_ed25519_public(wn->origin_priv, w->t->nodes[n].origin_pub) != 0)
       return RC_ECRYPTO;
     wn->ring_seq = calloc(w->t->nrings + 1, sizeof *wn->ring_seq);
+    wn->ring_epoch = calloc(w->t->nrings + 1, sizeof *wn->ring_epoch);
     wn->ring_up = calloc(w->t->nrings + 1, sizeof *wn->ring_up);
-    if (!wn->ring_seq || !wn->ring_up)
+    if (!wn->ring_seq || !wn->ring_epoch || !wn->ring_up)
       return RC_ENOMEM;
     wn->next_submit_ns = UINT64_MAX;
   }
@@ -62,8 +113,10 @@ static void ring_baseline(struct world *w, uint32_t n) {
   for (size_t i = 0; i < nr; i++) {
     struct rc_node_ring_status st;
     rc_node_ring_status(wn->core, i, &st);
-    if (st.ring >= 0 && (size_t)st.ring < w->t->nrings)
+    if (st.ring >= 0 && (size_t)st.ring < w->t->nrings) {
       wn->ring_seq[st.ring] = st.last_seq;
+      wn->ring_epoch[st.ring] = st.epoch;
+    }
   }
 }
 
@@ -128,7 +181,7 @@ static void on_trip(struct world *w, uint32_t n, const struct rc_node_trip *tr) 
   rt->tripped = true;
   rt->t_ns = w->now;
   snprintf(rt->cause, sizeof rt->cause, "%s", rc_trip_cause_name(tr->cause));
-  snprintf(rt->detail, sizeof rt->detail, "%s%s%s", tr->detail,
+  snprintf(rt->detail, sizeof rt->detail, "%.150s%s%.64s", tr->detail,
            tr->neighbour[0] ? " from " : "", tr->neighbour);
   rc_record_event(w->rec, w->now, RC_REC_TRIP, (int)n, tr->link, tr->ring,
                   "%s: %s", rt->cause, rt->detail);
@@ -183,15 +236,22 @@ static void poll_rings(struct world *w, uint32_t n) {
   for (size_t i = 0; i < nr; i++) {
     struct rc_node_ring_status st;
     rc_node_ring_status(wn->core, i, &st);
-    if (st.ring < 0 || (size_t)st.ring >= w->t->nrings ||
-        st.last_seq == wn->ring_seq[st.ring])
+    if (st.ring < 0 || (size_t)st.ring >= w->t->nrings)
+      continue;
+    uint64_t old_epoch = wn->ring_epoch[st.ring];
+    wn->ring_epoch[st.ring] = st.epoch;
+    if (st.last_seq == wn->ring_seq[st.ring])
       continue;
     wn->ring_seq[st.ring] = st.last_seq;
-    rc_inv_token(w->inv, (uint32_t)st.ring, n, st.epoch, st.last_seq, w->now);
+    /* A member's epoch moves when it accepts a higher-epoch token, so the
+     * pair belongs together; a master accepts a rotation's end and may
+     * open the next epoch in the same call: its accept was in the old one. */
+    uint64_t epoch = st.master && st.epoch != old_epoch ? old_epoch : st.epoch;
+    rc_inv_token(w->inv, (uint32_t)st.ring, n, epoch, st.last_seq, w->now);
   }
 }
 
-void w_drain(struct world *w, uint32_t n) {
+static void drain_events(struct world *w, uint32_t n) {
   struct wnode *wn = &w->nodes[n];
   struct rc_node_event ev;
   while (wn->core && rc_node_next_event(wn->core, &ev)) {
@@ -233,6 +293,16 @@ void w_drain(struct world *w, uint32_t n) {
       break;
     }
   }
+  wn->deadline = wn->core && !wn->tripped ? rc_node_next_deadline(wn->core)
+                                          : UINT64_MAX;
+}
+
+/* After every call into node n: its events, its new deadline, and where it
+ * stands on its rings. */
+void w_drain(struct world *w, uint32_t n) {
+  struct wnode *wn = &w->nodes[n];
+  drain_events(w, n);
+  wn->tx_dirty = true;
   if (wn->core && !wn->tripped)
     poll_rings(w, n);
 }
@@ -248,6 +318,12 @@ static bool alive(const struct world *w, uint32_t n) {
 static void pump_rx(struct world *w) {
   for (size_t l = 0; l < w->t->nlinks; l++)
     for (int end = 0; end < 2; end++) {
+      /* bytes for `end` were sent by the other end */
+      struct wwake *q = &w->wake[l * 2 + (size_t)(1 - end)];
+      if (q->head == q->tail || q->t[q->head] > w->now)
+        continue;
+      while (q->head < q->tail && q->t[q->head] <= w->now)
+        q->head++;
       uint32_t n = end_node(w, (int)l, end);
       size_t got;
       while ((got = rc_netsim_read(w->net, (int)l, end, w->io, W_IO_CHUNK)) >
@@ -266,34 +342,43 @@ static void pump_rx(struct world *w) {
  * small FIFO would. Attacked directions go through their tamper. */
 static void pump_tx(struct world *w) {
   struct rc_bytes out = {0};
-  for (size_t l = 0; l < w->t->nlinks; l++)
-    for (int end = 0; end < 2; end++) {
-      uint32_t n = end_node(w, (int)l, end);
-      if (!alive(w, n) ||
-          rc_netsim_tx_idle_at(w->net, (int)l, end) > w->now)
+  for (size_t n = 0; n < w->t->nnodes; n++) {
+    struct wnode *wn = &w->nodes[n];
+    if (!wn->tx_dirty || !alive(w, (uint32_t)n))
+      continue;
+    bool more = false;
+    for (size_t l = 0; l < w->t->nlinks; l++) {
+      int end = w_link_end(w, (int)l, (uint32_t)n);
+      if (end < 0)
         continue;
-      size_t len = rc_node_pending_tx(w->nodes[n].core, (uint32_t)l, w->io,
+      if (rc_netsim_tx_idle_at(w->net, (int)l, end) > w->now) {
+        more = true;  /* ask again when the transmitter drains */
+        continue;
+      }
+      size_t len = rc_node_pending_tx(wn->core, (uint32_t)l, w->io,
                                       W_IO_CHUNK, w->now);
       w->rec->wall_events++;
-      w_drain(w, n);
+      drain_events(w, (uint32_t)n);
       if (len == 0)
         continue;
+      more = true;
       struct rc_tamper *tp = w->tamper[l * 2 + (size_t)end];
       if (tp) {
         out.len = 0;
         if (rc_tamper_pass(tp, w->io, len, &out) == 0 && out.len)
-          rc_netsim_write(w->net, (int)l, end, out.p, out.len);
+          w_line_write(w, (int)l, end, out.p, out.len);
       } else {
-        rc_netsim_write(w->net, (int)l, end, w->io, len);
+        w_line_write(w, (int)l, end, w->io, len);
       }
     }
+    wn->tx_dirty = more;
+  }
   rc_bytes_free(&out);
 }
 
 static void fire_deadlines(struct world *w) {
   for (size_t n = 0; n < w->t->nnodes; n++)
-    if (alive(w, (uint32_t)n) &&
-        rc_node_next_deadline(w->nodes[n].core) <= w->now) {
+    if (alive(w, (uint32_t)n) && w->nodes[n].deadline <= w->now) {
       w->rec->wall_events++;
       rc_node_on_deadline(w->nodes[n].core, w->now);
       w_drain(w, (uint32_t)n);
@@ -307,27 +392,26 @@ static uint64_t next_time(const struct world *w) {
     if (st < t)
       t = st;
   }
-  uint64_t a = w_next_attack(w), ld = w_next_load(w),
-           arr = rc_netsim_next_arrival(w->net);
+  uint64_t a = w_next_attack(w), ld = w_next_load(w);
   if (a < t)
     t = a;
   if (ld < t)
     t = ld;
-  if (arr < t)
-    t = arr;
-  for (size_t n = 0; n < w->t->nnodes; n++) {
-    if (!alive(w, (uint32_t)n))
-      continue;
-    uint64_t d = rc_node_next_deadline(w->nodes[n].core);
-    if (d < t)
-      t = d;
-  }
-  /* a busy transmitter wakes us when it drains, to hand it the next bytes */
+  for (size_t n = 0; n < w->t->nnodes; n++)
+    if (alive(w, (uint32_t)n) && w->nodes[n].deadline < t)
+      t = w->nodes[n].deadline;
   for (size_t l = 0; l < w->t->nlinks; l++)
     for (int end = 0; end < 2; end++) {
-      uint64_t idle = rc_netsim_tx_idle_at(w->net, (int)l, end);
-      if (idle > w->now && idle < t && alive(w, end_node(w, (int)l, end)))
-        t = idle;
+      const struct wwake *q = &w->wake[l * 2 + (size_t)end];
+      if (q->head < q->tail && q->t[q->head] < t)
+        t = q->t[q->head];  /* a frame arrives */
+      /* a busy transmitter wakes us when it drains, to hand over more */
+      uint32_t n = end_node(w, (int)l, end);
+      if (w->nodes[n].tx_dirty && alive(w, n)) {
+        uint64_t idle = rc_netsim_tx_idle_at(w->net, (int)l, end);
+        if (idle > w->now && idle < t)
+          t = idle;
+      }
     }
   return t < w->now ? w->now : t;
 }
@@ -341,9 +425,16 @@ static void run_loop(struct world *w) {
     spins = t == last ? spins + 1 : 0;
     last = t;
     if (spins > W_SPIN_LIMIT) {
+      char who[160] = "a line, an attack or a request";
+      for (size_t n = 0; n < w->t->nnodes; n++)
+        if (alive(w, (uint32_t)n) && w->nodes[n].deadline <= t) {
+          snprintf(who, sizeof who, "node %s (its next deadline stays at "
+                   "now after rc_node_on_deadline)", w->t->nodes[n].name);
+          break;
+        }
       rc_record_failure(w->rec, t, "liveness", "the simulation made no "
-                        "progress past this instant (a node keeps asking "
-                        "to be called now)");
+                        "progress past this instant: %s keeps asking to be "
+                        "served now", who);
       w->livelock = true;
       break;
     }
@@ -402,10 +493,11 @@ static int setup(struct world *w, const struct rc_world_input *in) {
   w->tamper = calloc(nl * 2 + 1, sizeof *w->tamper);
   w->cut = calloc(nl + 1, sizeof *w->cut);
   w->tapped = calloc(nl + 1, sizeof *w->tapped);
+  w->wake = calloc(nl * 2 + 1, sizeof *w->wake);
   w->ber = calloc(nl + 1, sizeof *w->ber);
   w->io = malloc(W_IO_CHUNK);
   w->net = rc_netsim_new(in->seed);
-  if (!w->nodes || !w->tamper || !w->cut || !w->tapped || !w->ber || !w->io ||
+  if (!w->nodes || !w->tamper || !w->cut || !w->tapped || !w->wake || !w->ber || !w->io ||
       !w->net)
     return RC_ENOMEM;
   w->root = -1;
@@ -449,6 +541,7 @@ static void teardown(struct world *w) {
       OPENSSL_free(wn->csr);
       OPENSSL_free(wn->bad_csr);
       free(wn->ring_seq);
+      free(wn->ring_epoch);
       free(wn->ring_up);
     }
   if (w->tamper)
@@ -466,6 +559,10 @@ static void teardown(struct world *w) {
   free(w->tamper);
   free(w->cut);
   free(w->tapped);
+  if (w->wake)
+    for (size_t i = 0; i < w->t->nlinks * 2; i++)
+      free(w->wake[i].t);
+  free(w->wake);
   free(w->ber);
   free(w->io);
   free(w->reqs);

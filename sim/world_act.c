@@ -86,8 +86,7 @@ int w_fe_prepare(struct world *w, uint32_t n) {
   uint8_t seed[32];
   struct rc_rng rng = rc_prng_as_rng(&w->prng);
   rc_rng_fill(&rng, seed, sizeof seed);
-  char cn[RC_NAME_MAX + 16], san[RC_NAME_MAX + 32], bad[RC_NAME_MAX + 32];
-  snprintf(cn, sizeof cn, "%s", w->t->nodes[n].name);
+  char san[RC_NAME_MAX + 32], bad[RC_NAME_MAX + 32];
   snprintf(san, sizeof san, "%s.sim.example", w->t->nodes[n].name);
   /* A wildcard: no profile allows one, so the root refuses it. */
   snprintf(bad, sizeof bad, "*.%s.sim.example", w->t->nodes[n].name);
@@ -97,11 +96,28 @@ int w_fe_prepare(struct world *w, uint32_t n) {
   for (char *p = bad; *p; p++)
     if (*p == '_')
       *p = '-';
-  int rc = rc_sim_csr(seed, cn, san, &wn->csr, &wn->csr_len);
+  /* The CN is repeated in the subjectAltName, as the profiles require. */
+  int rc = rc_sim_csr(seed, san, san, &wn->csr, &wn->csr_len);
   if (rc == 0)
-    rc = rc_sim_csr(seed, cn, bad, &wn->bad_csr, &wn->bad_csr_len);
+    rc = rc_sim_csr(seed, san, bad, &wn->bad_csr, &wn->bad_csr_len);
   OPENSSL_cleanse(seed, sizeof seed);
   strcpy(wn->profile, "server");
+  /* An honest front-end's intake runs the signer's policy before sending
+   * (frontend/): its CSR must pass both profiles, or the world is wrong. */
+  static const char *const profiles[] = {"server", "client"};
+  for (size_t i = 0; rc == 0 && i < 2; i++) {
+    struct rc_csr_checked ok;
+    struct rc_refusal why;
+    rc = rc_policy_check(&w->policy, profiles[i], wn->csr, wn->csr_len, 0,
+                         &ok, &why);
+    if (rc == 0) {
+      rc_csr_checked_free(&ok);
+    } else {
+      snprintf(w->err, w->errlen, "simulated CSR of %s fails the %s "
+               "policy: %s", w->t->nodes[n].name, profiles[i], why.message);
+      rc = RC_EINVAL;
+    }
+  }
   return rc;
 }
 
@@ -291,7 +307,7 @@ static void root_request(struct world *w, uint32_t n,
     /* Front-ends run this very policy before sending: a refusal here means
      * someone past a front-end is lying. The root trips (docs). */
     char detail[256];
-    snprintf(detail, sizeof detail, "request from %s fails policy: %s",
+    snprintf(detail, sizeof detail, "request from %.64s fails policy: %.160s",
              env->origin, res.refusal.message);
     rc_sign_result_free(&res);
     rc_node_trip(w->nodes[n].core, RC_TRIP_EXTERNAL, detail, w->now);

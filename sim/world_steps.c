@@ -109,7 +109,7 @@ void w_apply_step(struct world *w, const struct rc_scn_step *st) {
     if (w->cut[l] == cut)
       break;
     w->cut[l] = cut;
-    rc_netsim_cut(w->net, l, cut);
+    w_line_cut(w, l, cut);
     fault(w, cut);
     w_cable_changed(w, l);
     break;
@@ -157,7 +157,7 @@ void w_apply_step(struct world *w, const struct rc_scn_step *st) {
   case RC_SCN__ACTION_COUNT:
     break;
   }
-  char what[160];
+  char what[400];
   snprintf(what, sizeof what, "%s%s%s%s%s%s%s%s", rc_scn_action_name(st->action),
            n >= 0 ? " " : "", n >= 0 ? st->node : "", l >= 0 ? " " : "",
            l >= 0 ? st->cable[0] : "", l >= 0 ? "-" : "",
@@ -165,7 +165,7 @@ void w_apply_step(struct world *w, const struct rc_scn_step *st) {
            st->action == RC_SCN_COMPROMISE || st->action == RC_SCN_TAP
                ? (st->behaviour == RC_SCN_BEH_DROP ? " (drop)" : " (attack)")
                : "");
-  rc_record_event(w->rec, w->now, RC_REC_STEP, n, l, -1, "%s", what);
+  rc_record_event(w->rec, w->now, RC_REC_STEP, n, l, -1, "%.200s", what);
 }
 
 /* ------------------------------------------------------------- attacks */
@@ -267,7 +267,7 @@ static void fire(struct world *w, struct wattack *a) {
   }
   w->rec->injections++;
   if (a->beh != RC_SCN_BEH_FLOOD) {
-    char what[64];
+    char what[160];
     snprintf(what, sizeof what, "a %s frame from %s%s", beh, who,
              a->tap ? "'s cable tap" : "");
     rc_inv_inject(w->inv, target, a->link,
@@ -275,7 +275,7 @@ static void fire(struct world *w, struct wattack *a) {
                   w->now);
   }
   if (out.len)
-    rc_netsim_write(w->net, a->link, a->end, out.p, out.len);
+    w_line_write(w, a->link, a->end, out.p, out.len);
   rc_record_event(w->rec, w->now, RC_REC_INJECT, (int)a->attacker, a->link,
                   -1, "%s%s sends %s toward %s", who, a->tap ? " tap" : "",
                   beh, w->t->nodes[target].name);
