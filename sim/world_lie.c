@@ -96,6 +96,14 @@ int w_ring_lie(struct world *w, const struct wattack *a, uint32_t target,
     tok.seq = st.last_seq + 1;
     if (a->beh == RC_SCN_BEH_WRONG_EPOCH)
       tok.epoch = st.epoch > 0 ? st.epoch - 1 : 0;
+    /* The visit order as the topology writes it: what the attacker knows,
+     * and what the token carries while nobody is bypassed. */
+    const struct rc_topo_ring *ring = &w->t->rings[r];
+    char *order[RC_TOKEN_MAX_ORDER];
+    for (size_t i = 0; i < ring->norder; i++)
+      order[i] = w->t->nodes[ring->order[i]].name;
+    tok.n_active_order = ring->norder;
+    tok.active_order = order;
     Ringca__Envelope env = RINGCA__ENVELOPE__INIT, *envs[1] = {&env};
     uint8_t id[16], sig[64], payload[2048];
     size_t plen;
