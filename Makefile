@@ -47,5 +47,9 @@ fuzz: deps
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
+# The picture of the canonical mesh in docs/ (committed; Graphviz from deps).
+docs: build
+	$(BUILD)/topology/ringca-topo dot topology/examples/canonical.yaml | dot -Tsvg -o docs/canonical.svg
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -17,8 +17,11 @@ void rc_log_init(const char *progname, int verbose) {
 }
 
 /* syslog priorities: 2 crit, 4 warning, 6 info, 7 debug. */
-static void vlog(int prio, const char *level, const char *errstr,
-                 const char *fmt, va_list ap) {
+/* format(printf, 4, 0): clang's -Wformat-nonliteral (make fuzz) needs to
+ * know fmt was checked at the public entry points. */
+__attribute__((format(printf, 4, 0))) static void
+vlog(int prio, const char *level, const char *errstr, const char *fmt,
+     va_list ap) {
   char msg[1024];
   vsnprintf(msg, sizeof msg, fmt, ap);
   if (log_journal)

@@ -1,13 +1,16 @@
 #include "ringca/x509util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/x509v3.h>
 
 #include "ringca/error.h"
@@ -48,6 +51,33 @@ int rc_x509_set_validity(X509 *cert, long skew_s, long days) {
   return 0;
 }
 
+int rc_x509_set_validity_at(X509 *cert, uint64_t now_unix_s, long skew_s,
+                            long days) {
+  time_t now = (time_t)now_unix_s;
+  if (!ASN1_TIME_adj(X509_getm_notBefore(cert), now, 0, -skew_s) ||
+      !ASN1_TIME_adj(X509_getm_notAfter(cert), now, (int)days, 0))
+    return RC_ECRYPTO;
+  return 0;
+}
+
+int rc_x509_to_der(X509 *cert, uint8_t **out, size_t *len) {
+  int n = i2d_X509(cert, NULL);
+  *out = NULL;
+  *len = 0;
+  if (n <= 0)
+    return RC_ECRYPTO;
+  uint8_t *buf = malloc((size_t)n), *p = buf;
+  if (!buf)
+    return RC_ENOMEM;
+  if (i2d_X509(cert, &p) != n) {
+    free(buf);
+    return RC_ECRYPTO;
+  }
+  *out = buf;
+  *len = (size_t)n;
+  return 0;
+}
+
 static int errno_to_rc(int e) {
   return e == -EPERM ? RC_EPERM : e == -ENOENT ? RC_ENOTFOUND : RC_EIO;
 }
@@ -62,15 +92,32 @@ static int write_bio_atomic(const char *path, BIO *bio, mode_t mode) {
   return rc ? errno_to_rc(rc) : 0;
 }
 
+/* scrypt at the "interactive" cost (N=2^14, r=8, p=1: 16 MiB, ~50 ms):
+ * a guessed passphrase costs an attacker the same, where OpenSSL's PEM
+ * default would be 2048 rounds of PBKDF2. */
+#define KEY_SCRYPT_N 16384u
+#define KEY_SCRYPT_R 8u
+#define KEY_SCRYPT_P 1u
+
 int rc_pkey_write_encrypted(const char *path, EVP_PKEY *key,
                             const char *passphrase) {
   BIO *bio = BIO_new(BIO_s_secmem());
-  if (!bio)
-    return RC_ENOMEM;
-  int rc = RC_ECRYPTO;
-  if (PEM_write_bio_PKCS8PrivateKey(bio, key, EVP_aes_256_cbc(), NULL, 0, NULL,
-                                    (void *)passphrase) == 1)
-    rc = write_bio_atomic(path, bio, 0600);
+  PKCS8_PRIV_KEY_INFO *info = EVP_PKEY2PKCS8(key);
+  X509_ALGOR *alg = PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), NULL, 0, NULL,
+                                          KEY_SCRYPT_N, KEY_SCRYPT_R,
+                                          KEY_SCRYPT_P);
+  X509_SIG *p8 = NULL;
+  int rc = bio && info && alg ? RC_ECRYPTO : RC_ENOMEM;
+  if (bio && info && alg) {
+    p8 = PKCS8_set0_pbe(passphrase, (int)strlen(passphrase), info, alg);
+    if (p8)
+      alg = NULL; /* now owned by p8 */
+    if (p8 && PEM_write_bio_PKCS8(bio, p8) == 1)
+      rc = write_bio_atomic(path, bio, 0600);
+  }
+  X509_SIG_free(p8);
+  X509_ALGOR_free(alg);
+  PKCS8_PRIV_KEY_INFO_free(info); /* wipes the key copy */
   BIO_free(bio);
   return rc;
 }
@@ -86,6 +133,21 @@ int rc_pkey_write_plain(const char *path, EVP_PKEY *key) {
   return rc;
 }
 
+/* OpenSSL 3's decoders do not say "bad decrypt" reliably, so tell a wrong
+ * passphrase from a corrupt file by decrypting the PKCS#8 envelope alone. */
+static bool wrong_passphrase(const uint8_t *buf, size_t len,
+                             const char *passphrase) {
+  BIO *bio = BIO_new_mem_buf(buf, (int)len);
+  X509_SIG *p8 = bio ? PEM_read_bio_PKCS8(bio, NULL, NULL, NULL) : NULL;
+  PKCS8_PRIV_KEY_INFO *info =
+      p8 ? PKCS8_decrypt(p8, passphrase, (int)strlen(passphrase)) : NULL;
+  bool wrong = p8 && !info;
+  PKCS8_PRIV_KEY_INFO_free(info);
+  X509_SIG_free(p8);
+  BIO_free(bio);
+  return wrong;
+}
+
 static int read_key(const char *path, const char *passphrase, EVP_PKEY **out) {
   uint8_t *buf;
   size_t len;
@@ -98,13 +160,9 @@ static int read_key(const char *path, const char *passphrase, EVP_PKEY **out) {
   if (bio) {
     ERR_clear_error();
     *out = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)passphrase);
-    if (*out)
-      rc = 0;
-    else
-      rc = ERR_GET_REASON(ERR_peek_last_error()) == PEM_R_BAD_DECRYPT ||
-                   ERR_GET_REASON(ERR_peek_last_error()) == EVP_R_BAD_DECRYPT
-               ? RC_EAUTH
-               : RC_ECRYPTO;
+    rc = *out ? 0 : wrong_passphrase(buf, len, passphrase) ? RC_EAUTH
+                                                            : RC_ECRYPTO;
+    ERR_clear_error();
     BIO_free(bio);
   }
   OPENSSL_cleanse(buf, len);
@@ -153,5 +211,24 @@ int rc_x509_fingerprint(X509 *cert, char out[65]) {
     return RC_ECRYPTO;
   for (unsigned i = 0; i < 32; i++)
     snprintf(out + 2 * i, 3, "%02x", md[i]);
+  return 0;
+}
+
+int rc_x509_describe(X509 *cert, char serial_hex[41], char subject[256]) {
+  BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+  char *hex = bn ? BN_bn2hex(bn) : NULL;
+  BN_free(bn);
+  if (!hex)
+    return RC_ENOMEM;
+  snprintf(serial_hex, 41, "%s", hex);
+  OPENSSL_free(hex);
+  BIO *bio = BIO_new(BIO_s_mem());
+  if (!bio)
+    return RC_ENOMEM;
+  X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
+                     XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  int n = BIO_read(bio, subject, 255);
+  subject[n > 0 ? n : 0] = 0;
+  BIO_free(bio);
   return 0;
 }

@@ -12,6 +12,7 @@ libcmocka-dev
 libyaml-dev
 clang libclang-rt-14-dev
 graphviz gnutls-bin socat python3
+ssss python3-cryptography
 "
 missing=""
 for p in $PACKAGES; do

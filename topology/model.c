@@ -50,11 +50,17 @@ static int copy_name(char *dst, size_t cap, const char *src) {
   return 0;
 }
 
-/* Grows an array by one element; arrays stay small (bounded by the caps). */
+/* Makes room for element n (zeroed). The capacity is implicit, the next
+ * power of two at or above n, so a loader adding 1024 nodes of ~6 KiB
+ * each reallocates 11 times instead of copying O(n^2) bytes. */
 static void *grow(void *arr, size_t n, size_t elem) {
-  void *p = realloc(arr, (n + 1) * elem);
-  if (p)
-    memset((char *)p + n * elem, 0, elem);
+  void *p = arr;
+  if (n == 0 || (n & (n - 1)) == 0) {
+    p = realloc(arr, (n ? 2 * n : 1) * elem);
+    if (!p)
+      return NULL;
+  }
+  memset((char *)p + n * elem, 0, elem);
   return p;
 }
 

@@ -97,12 +97,19 @@ struct rc_link_stats {
   uint64_t bad_crc, bad_cobs, too_long;   /* line noise */
   uint64_t stale;                         /* other session: dropped */
   uint64_t retransmits, duplicates, handshakes, payloads_in, payloads_out;
+  uint64_t rate_limited;                  /* peer-restart INITs refused */
 };
 
 struct rc_link;
 
+/* Bounds on config values that size allocations. */
+#define RC_LINK_WINDOW_LIMIT 65536u
+#define RC_LINK_QUEUE_LIMIT 65536u
+
 /* Returns NULL on allocation failure. The config is copied, its private key
- * wiped from the caller-owned struct is the caller's job. */
+ * wiped from the caller-owned struct is the caller's job. An invalid config
+ * (frame size outside limits.h, zero timers, dead_link_ns <= heartbeat_ns,
+ * both ends with one key) is caller misuse: assert(). */
 struct rc_link *rc_link_new(const struct rc_link_config *cfg);
 void rc_link_free(struct rc_link *link);
 
@@ -138,6 +145,9 @@ void rc_link_reset(struct rc_link *link, uint64_t now_ns);
 void rc_link_stop(struct rc_link *link);
 
 bool rc_link_is_up(const struct rc_link *link);
+/* Largest payload rc_link_send accepts: max_frame minus the link's framing
+ * overhead (docs/protocol.md). */
+size_t rc_link_max_payload(const struct rc_link *link);
 size_t rc_link_send_queue_len(const struct rc_link *link);
 const struct rc_link_stats *rc_link_stats(const struct rc_link *link);
 

@@ -59,6 +59,9 @@ struct rc_topo_node {
   char spool_dir[RC_PATH_MAX];       /* root only: the signer's spool */
   char user[RC_NAME_MAX + 1];        /* drop to this user after opening ports */
   struct rc_src_pos pos;
+  /* Added by the YAML loader: the node's one key file (nodekeys.h: both
+   * private keys, PEM PKCS#8, 0600); "" = given on the command line. */
+  char key_file[RC_PATH_MAX];
 };
 
 /* A cable: port a_port of node a meets port b_port of node b. */

@@ -3,6 +3,7 @@
 #ifndef RINGCA_X509UTIL_H
 #define RINGCA_X509UTIL_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -21,8 +22,11 @@ int rc_x509_add_ext(X509 *cert, X509 *issuer, int nid, const char *value);
 /* notBefore = now - skew_s (tolerates clock skew between machines),
  * notAfter = now + days. */
 int rc_x509_set_validity(X509 *cert, long skew_s, long days);
+/* Same with a caller-supplied clock (pure code: the signer, the simulator). */
+int rc_x509_set_validity_at(X509 *cert, uint64_t now_unix_s, long skew_s,
+                            long days);
 
-/* Key files: encrypted PKCS#8 PEM (PBES2, AES-256-CBC, PBKDF2-SHA256),
+/* Key files: encrypted PKCS#8 PEM (PBES2, AES-256-CBC, scrypt N=2^14 r=8),
  * written atomically with mode 0600; the PEM buffer is wiped after use.
  * Return 0, RC_ECRYPTO, RC_EIO, or RC_EPERM for a group/world-readable file,
  * RC_EAUTH for a wrong passphrase. */
@@ -36,6 +40,13 @@ int rc_pkey_read_plain(const char *path, EVP_PKEY **out);
 
 int rc_x509_write_pem(const char *path, X509 *cert);
 int rc_x509_read_pem(const char *path, X509 **out);
+
+/* DER of a certificate in a fresh malloc'd buffer. Returns 0 or RC_ECRYPTO. */
+int rc_x509_to_der(X509 *cert, uint8_t **out, size_t *len);
+
+/* Serial as uppercase hex (41 bytes with NUL) and subject as one RFC 2253
+ * line, for logs and the audit trail. Returns 0, RC_ENOMEM. */
+int rc_x509_describe(X509 *cert, char serial_hex[41], char subject[256]);
 
 /* Lowercase hex SHA-256 of a certificate's DER (65 bytes with NUL). */
 int rc_x509_fingerprint(X509 *cert, char out[65]);

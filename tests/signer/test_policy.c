@@ -1,0 +1,330 @@
+/* The CSR policy and the profiles file: every rule refused with its reason,
+ * hostile CSRs refused cleanly, config errors as file:line:col. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ringca/error.h"
+#include "ringca/policy.h"
+#include "testkit.h"
+
+#define R(x) RINGCA__REFUSAL_REASON__REFUSAL_##x
+
+static struct rc_policy pol;
+
+static int setup(void **state) {
+  (void)state;
+  rc_policy_default(&pol);
+  return 0;
+}
+
+/* Checks a CSR built from (key, opts) against profile; returns the reason
+ * (0 when accepted) and leaves the message in msg. */
+static int check(const char *profile, const char *key, struct tk_csr o,
+                 uint32_t days, char *msg) {
+  size_t len;
+  uint8_t *der = tk_csr_der(tk_key(key), &o, &len);
+  struct rc_csr_checked c;
+  struct rc_refusal why;
+  int rc = rc_policy_check(&pol, profile, der, len, days, &c, &why);
+  free(der);
+  if (msg)
+    strcpy(msg, rc ? why.message : "");
+  if (rc == 0) {
+    assert_non_null(c.req);
+    rc_csr_checked_free(&c);
+    return 0;
+  }
+  assert_int_equal(rc, RC_EPOLICY);
+  assert_true(strlen(why.message) > 10);
+  return (int)why.reason;
+}
+
+static void test_accepts_each_key_type(void **state) {
+  (void)state;
+  static const char *const keys[] = {"rsa2048", "p256", "p384", "ed25519"};
+  for (size_t i = 0; i < 4; i++) {
+    struct tk_csr s = {.subject = "/CN=www.example.org/O=Example/C=DE",
+                       .san = "DNS:www.example.org,DNS:example.org,IP:192.0.2.1",
+                       .eku = "serverAuth"};
+    assert_int_equal(check("server", keys[i], s, 0, NULL), 0);
+    struct tk_csr c = {.subject = "/CN=Alice Example",
+                       .san = "email:alice@example.org"};
+    assert_int_equal(check("client", keys[i], c, 365, NULL), 0);
+  }
+}
+
+static void test_accepts_pem_and_fills_result(void **state) {
+  (void)state;
+  struct tk_csr s = {.subject = "/CN=a.example.org", .san = "DNS:a.example.org"};
+  size_t len;
+  char *pem = tk_csr_pem(tk_key("p256"), &s, &len);
+  struct rc_csr_checked c;
+  struct rc_refusal why;
+  assert_int_equal(rc_policy_check(&pol, "server", (uint8_t *)pem, len, 0, &c,
+                                   &why), 0);
+  assert_int_equal(c.days, 90);
+  assert_string_equal(c.profile->name, "server");
+  assert_int_equal(sk_GENERAL_NAME_num(c.sans), 1);
+  rc_csr_checked_free(&c);
+  free(pem);
+}
+
+static void test_refuses_keys(void **state) {
+  (void)state;
+  char msg[256];
+  struct tk_csr s = {.subject = "/CN=a.example.org", .san = "DNS:a.example.org"};
+  assert_int_equal(check("server", "rsa1024", s, 0, msg), R(KEY_SIZE));
+  assert_non_null(strstr(msg, "1024"));
+  assert_int_equal(check("server", "p521", s, 0, msg), R(KEY_SIZE));
+  assert_non_null(strstr(msg, "curve"));
+  assert_int_equal(check("server", "ed448", s, 0, msg), R(KEY_TYPE));
+  assert_non_null(strstr(msg, "public key"));
+}
+
+static void test_refuses_subject(void **state) {
+  (void)state;
+  char msg[256];
+  struct tk_csr o = {.subject = "/CN=a.example.org/DC=example",
+                     .san = "DNS:a.example.org"};
+  assert_int_equal(check("server", "p256", o, 0, msg), R(SUBJECT));
+  assert_non_null(strstr(msg, "DC"));
+  o.subject = "/CN=b.example.org";
+  assert_int_equal(check("server", "p256", o, 0, msg), R(SUBJECT));
+  assert_non_null(strstr(msg, "subjectAltName"));
+  o.subject = "/CN=a.example.org/C=de";
+  assert_int_equal(check("server", "p256", o, 0, msg), R(SUBJECT));
+  o.subject = "/CN=a.example.org/O=Evil\x01Corp";
+  assert_int_equal(check("server", "p256", o, 0, msg), R(SUBJECT));
+  assert_non_null(strstr(msg, "control"));
+  o.subject = "/CN=a.example.org/CN=b.example.org";
+  assert_int_equal(check("server", "p256", o, 0, msg), R(SUBJECT));
+  struct tk_csr c = {.subject = "/O=No CN", .san = "email:a@example.org"};
+  assert_int_equal(check("client", "p256", c, 0, msg), R(SUBJECT));
+  assert_non_null(strstr(msg, "requires a CN"));
+}
+
+static void test_refuses_sans(void **state) {
+  (void)state;
+  static const struct {
+    const char *profile, *san, *needle;
+  } cases[] = {
+      {"server", NULL, "requires"},
+      {"server", "email:a@example.org", "e-mail"},
+      {"server", "DNS:a..example.org", "empty label"},
+      {"server", "DNS:*.example.org", "wildcard"},
+      {"server", "DNS:-a.example.org", "'-'"},
+      {"server", "DNS:a_b.example.org", "character"},
+      {"server", "DNS:localhost", "fully qualified"},
+      {"server", "DNS:1.2.3.4", "numeric"},
+      {"server", "URI:https://example.org/", "name type"},
+      {"server", "otherName:1.3.6.1.4.1.311.20.2.3;UTF8:a@example.org",
+       "name type"},
+      {"server", "RID:1.2.3.4", "name type"},
+      {"client", "IP:192.0.2.1", "IP"},
+      {"client", "email:a@@example.org", "exactly one"},
+      {"client", "email:@example.org", "local part"},
+      {"client", "email:a b@example.org", "local part"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char msg[256];
+    struct tk_csr o = {.subject = "/CN=x", .san = cases[i].san};
+    if (!strcmp(cases[i].profile, "server"))
+      o.subject = NULL;
+    assert_int_equal(check(cases[i].profile, "p256", o, 0, msg), R(SAN));
+    if (!strstr(msg, cases[i].needle))
+      fail_msg("case %zu: \"%s\" lacks \"%s\"", i, msg, cases[i].needle);
+  }
+}
+
+static void test_refuses_eku_extensions_validity(void **state) {
+  (void)state;
+  char msg[256];
+  struct tk_csr o = {.san = "DNS:a.example.org", .eku = "clientAuth"};
+  assert_int_equal(check("server", "p256", o, 0, msg), R(EKU));
+  assert_non_null(strstr(msg, "extendedKeyUsage"));
+  o.eku = "codeSigning";
+  assert_int_equal(check("server", "p256", o, 0, msg), R(EKU));
+  o.eku = NULL;
+  o.bc = "critical,CA:TRUE";
+  assert_int_equal(check("server", "p256", o, 0, msg), R(EXTENSION));
+  assert_non_null(strstr(msg, "basicConstraints"));
+  o.bc = "CA:FALSE";
+  assert_int_equal(check("server", "p256", o, 0, msg), 0);
+  o.bc = NULL;
+  o.ku = "keyCertSign";
+  assert_int_equal(check("server", "p256", o, 0, msg), R(EXTENSION));
+  o.ku = "digitalSignature";
+  assert_int_equal(check("server", "p256", o, 0, msg), 0);
+  o.ku = NULL;
+  o.comment = "hello";
+  assert_int_equal(check("server", "p256", o, 0, msg), R(EXTENSION));
+  o.comment = NULL;
+  assert_int_equal(check("server", "p256", o, 398, msg), R(VALIDITY));
+  assert_non_null(strstr(msg, "validity_days"));
+  assert_int_equal(check("server", "p256", o, 397, msg), 0);
+  assert_int_equal(check("intermediate", "p256", o, 0, msg),
+                   R(UNKNOWN_PROFILE));
+}
+
+static int raw(const uint8_t *buf, size_t len, char *msg) {
+  struct rc_csr_checked c;
+  struct rc_refusal why;
+  int rc = rc_policy_check(&pol, "server", buf, len, 0, &c, &why);
+  if (rc == 0) {
+    rc_csr_checked_free(&c);
+    return 0;
+  }
+  strcpy(msg, why.message);
+  return (int)why.reason;
+}
+
+static void test_hostile_bytes(void **state) {
+  (void)state;
+  char msg[256];
+  struct tk_csr o = {.san = "DNS:a.example.org"};
+  size_t len;
+  uint8_t *der = tk_csr_der(tk_key("p256"), &o, &len);
+  assert_int_equal(raw(der, len, msg), 0);
+  assert_int_equal(raw(der, 0, msg), R(MALFORMED_CSR));
+  for (size_t cut = 1; cut < len; cut += 7)
+    assert_int_equal(raw(der, cut, msg), R(MALFORMED_CSR));
+  uint8_t *longer = malloc(len + 1);
+  memcpy(longer, der, len);
+  longer[len] = 0;
+  assert_int_equal(raw(longer, len + 1, msg), R(MALFORMED_CSR));
+  free(longer);
+  /* The signature's last byte: still parses, no longer verifies. */
+  der[len - 1] ^= 1;
+  assert_int_equal(raw(der, len, msg), R(BAD_CSR_SIGNATURE));
+  assert_non_null(strstr(msg, "signature"));
+  der[len - 1] ^= 1;
+  /* A byte inside the signed subject: same. */
+  for (size_t i = len / 2; i < len; i++)
+    if (der[i] == 'a') {
+      der[i] = 'b';
+      break;
+    }
+  assert_int_equal(raw(der, len, msg), R(BAD_CSR_SIGNATURE));
+  free(der);
+  uint8_t *big = calloc(1, RC_CSR_MAX + 1);
+  assert_int_equal(raw(big, RC_CSR_MAX + 1, msg), R(TOO_LARGE));
+  free(big);
+  static const char junk[] = "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n";
+  assert_int_equal(raw((const uint8_t *)junk, sizeof junk - 1, msg),
+                   R(MALFORMED_CSR));
+}
+
+static const char good_yaml[] =
+    "version: 1\n"
+    "profiles:\n"
+    "  server:\n"
+    "    key_types: [ec-p256, ed25519]\n"
+    "    eku: [server_auth]\n"
+    "    san_types: [dns]\n"
+    "    max_days: 30\n"
+    "    domains: [example.org]\n"
+    "    allow_wildcard: true\n"
+    "  client:\n"
+    "    key_types: [rsa]\n"
+    "    rsa_min_bits: 3072\n"
+    "    eku: [client_auth]\n"
+    "    san_types: [email]\n"
+    "    max_days: 365\n"
+    "    default_days: 100\n";
+
+static void test_profiles_file(void **state) {
+  (void)state;
+  char err[256] = "";
+  struct rc_policy p;
+  assert_int_equal(rc_policy_parse("p.yaml", (const uint8_t *)good_yaml,
+                                   strlen(good_yaml), &p, err, sizeof err), 0);
+  assert_int_equal(p.nprofiles, 2);
+  const struct rc_profile *s = rc_policy_find(&p, "server");
+  assert_int_equal(s->key_kinds, RC_KEY_EC_P256 | RC_KEY_ED25519);
+  assert_int_equal(s->default_days, 30);
+  assert_true(s->allow_wildcard);
+  assert_int_equal(rc_policy_find(&p, "client")->rsa_min_bits, 3072);
+  /* The loaded policy is enforced. */
+  struct rc_policy saved = pol;
+  pol = p;
+  char msg[256];
+  struct tk_csr o = {.san = "DNS:*.example.org"};
+  assert_int_equal(check("server", "p256", o, 0, msg), 0);
+  assert_int_equal(check("server", "p384", o, 0, msg), R(KEY_TYPE));
+  o.san = "DNS:www.example.com";
+  assert_int_equal(check("server", "p256", o, 0, msg), R(SAN));
+  assert_non_null(strstr(msg, "outside the domains"));
+  o.san = "DNS:wwwexample.org";
+  assert_int_equal(check("server", "p256", o, 0, msg), R(SAN));
+  struct tk_csr c = {.subject = "/CN=a", .san = "email:a@x.org"};
+  assert_int_equal(check("client", "rsa2048", c, 0, msg), R(KEY_SIZE));
+  pol = saved;
+}
+
+static void expect_error(const char *yaml, const char *where) {
+  char err[256] = "";
+  struct rc_policy p;
+  int rc = rc_policy_parse("p.yaml", (const uint8_t *)yaml, strlen(yaml), &p,
+                           err, sizeof err);
+  assert_int_equal(rc, RC_EMALFORMED);
+  if (strncmp(err, where, strlen(where)) != 0)
+    fail_msg("expected \"%s...\", got \"%s\"", where, err);
+}
+
+static void test_profiles_errors(void **state) {
+  (void)state;
+  expect_error("version: 1\nprofiles:\n  server:\n    key_types: [rsa, dsa]\n",
+               "p.yaml:4:22: key_types: unknown value \"dsa\"");
+  expect_error("version: 1\nprofiles:\n  server:\n    colour: red\n",
+               "p.yaml:4:5: unknown profile setting \"colour\"");
+  expect_error("version: 1\nprofiles:\n  server:\n    key_types: [rsa]\n"
+               "    eku: [server_auth]\n    san_types: [dns]\n"
+               "    max_days: -3\n", "p.yaml:7:15: max_days");
+  expect_error("version: 1\nprofiles:\n  server:\n    key_types: [rsa]\n",
+               "p.yaml:4:5: profile server: missing \"eku\"");
+  expect_error("version: 1\nprofiles: [\n", "p.yaml:3:1:");
+  expect_error("version: 2\nprofiles: {}\n", "p.yaml:1:10: version");
+  expect_error("profiles:\n  a: {}\n", "p.yaml:1:1: missing \"version: 1\"");
+  expect_error("version: 1\nprofiles:\n  a:\n    rsa_min_bits: 1024\n",
+               "p.yaml:4:19: rsa_min_bits: 1024 is not an integer in 2048");
+  expect_error("version: 1\nprofiles:\n  s:\n    key_types: [rsa]\n"
+               "    eku: [server_auth]\n    san_types: [dns]\n"
+               "    max_days: 10\n    default_days: 20\n",
+               "p.yaml:4:5: profile s: default_days 20 exceeds");
+}
+
+static void test_refusal_classes(void **state) {
+  (void)state;
+  for (int r = 1; r <= 14; r++) {
+    bool transport = r == R(DEADLINE) || r == R(NO_ROUTE) || r == R(INTERNAL);
+    assert_int_equal(rc_refusal_is_policy((Ringca__RefusalReason)r),
+                     !transport);
+    assert_non_null(strstr(rc_refusal_name((Ringca__RefusalReason)r),
+                           "REFUSAL_"));
+  }
+  assert_false(rc_refusal_is_policy(R(UNSPECIFIED)));
+  assert_string_equal(rc_refusal_name(R(EXTENSION)), "REFUSAL_EXTENSION");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_accepts_each_key_type),
+      cmocka_unit_test(test_accepts_pem_and_fills_result),
+      cmocka_unit_test(test_refuses_keys),
+      cmocka_unit_test(test_refuses_subject),
+      cmocka_unit_test(test_refuses_sans),
+      cmocka_unit_test(test_refuses_eku_extensions_validity),
+      cmocka_unit_test(test_hostile_bytes),
+      cmocka_unit_test(test_profiles_file),
+      cmocka_unit_test(test_profiles_errors),
+      cmocka_unit_test(test_refusal_classes),
+  };
+  return cmocka_run_group_tests(tests, setup, NULL);
+}
