@@ -144,7 +144,7 @@ static int scalar(struct pctx *c, yaml_node_t *n, const char *what,
 /* Node names: what the topology allows, so a bad one fails here. */
 static int name_value(struct pctx *c, yaml_node_t *n, const char *what,
                       char out[RC_NAME_MAX + 1]) {
-  const char *s;
+  const char *s = NULL;
   int rc = scalar(c, n, what, &s);
   if (rc)
     return rc;
@@ -164,7 +164,7 @@ static int name_value(struct pctx *c, yaml_node_t *n, const char *what,
 
 static int u64_value(struct pctx *c, yaml_node_t *n, const char *what,
                      uint64_t max, uint64_t *out) {
-  const char *s;
+  const char *s = NULL;
   int rc = scalar(c, n, what, &s);
   if (rc)
     return rc;
@@ -188,7 +188,7 @@ static int u64_value(struct pctx *c, yaml_node_t *n, const char *what,
 
 static int duration_value(struct pctx *c, yaml_node_t *n, const char *what,
                           uint64_t *ms) {
-  const char *s;
+  const char *s = NULL;
   int rc = scalar(c, n, what, &s);
   if (rc)
     return rc;
@@ -199,7 +199,7 @@ static int duration_value(struct pctx *c, yaml_node_t *n, const char *what,
 }
 
 static int ber_value(struct pctx *c, yaml_node_t *n, double *out) {
-  const char *s;
+  const char *s = NULL;
   int rc = scalar(c, n, "ber", &s);
   if (rc)
     return rc;
@@ -225,7 +225,7 @@ static int each_pair(struct pctx *c, yaml_node_t *map, const char *what,
   for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
        p < map->data.mapping.pairs.top; p++) {
     yaml_node_t *k = node_at(c, p->key), *v = node_at(c, p->value);
-    const char *key;
+    const char *key = NULL;
     int rc = scalar(c, k, "a key", &key);
     if (rc)
       return rc;
@@ -344,7 +344,7 @@ static int step_pair(struct pctx *c, const char *key, yaml_node_t *k,
     return ber_value(c, v, &st->ber);
   }
   if (strcmp(key, "behaviour") == 0) {
-    const char *s;
+    const char *s = NULL;
     int rc = scalar(c, v, "behaviour", &s);
     if (rc)
       return rc;
@@ -428,7 +428,7 @@ static int parse_step(struct pctx *c, yaml_node_t *n, uint64_t duration_ms,
     return fail(c, at, "step at %llu ms is after the end of the scenario "
                 "(duration %llu ms)", (unsigned long long)st->at_ms,
                 (unsigned long long)duration_ms);
-  const char *act;
+  const char *act = NULL;
   if ((rc = scalar(c, dn, "do", &act)) != 0)
     return rc;
   unsigned i;
@@ -488,7 +488,7 @@ static int trips_pair(struct pctx *c, const char *key, yaml_node_t *k,
   int rc = name_value(c, k, "trip node", t->node);
   if (rc)
     return rc;
-  const char *cause;
+  const char *cause = NULL;
   if ((rc = scalar(c, v, "trip cause", &cause)) != 0)
     return rc;
   if (strlen(cause) == 0 || strlen(cause) >= sizeof t->cause)
@@ -549,7 +549,7 @@ static int top_pair(struct pctx *c, const char *key, yaml_node_t *k,
   if (strcmp(key, "name") == 0)
     return name_value(c, v, "name", s->name);
   if (strcmp(key, "description") == 0) {
-    const char *d;
+    const char *d = NULL;
     int rc = scalar(c, v, "description", &d);
     if (rc)
       return rc;
@@ -560,7 +560,7 @@ static int top_pair(struct pctx *c, const char *key, yaml_node_t *k,
     return 0;
   }
   if (strcmp(key, "topology") == 0) {
-    const char *t;
+    const char *t = NULL;
     int rc = scalar(c, v, "topology", &t);
     if (rc)
       return rc;
