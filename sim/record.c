@@ -42,6 +42,9 @@ void rc_record_free(struct rc_record *r) {
 
 static void vappend(struct rc_record *r, uint64_t t_ns, enum rc_rec_kind k,
                     int node, int link, int ring, const char *fmt,
+                    va_list ap) __attribute__((format(printf, 7, 0)));
+static void vappend(struct rc_record *r, uint64_t t_ns, enum rc_rec_kind k,
+                    int node, int link, int ring, const char *fmt,
                     va_list ap) {
   if (r->nevents == r->cap_events) {
     if (r->cap_events >= RC_REC_MAX_EVENTS) {
