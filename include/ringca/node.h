@@ -48,20 +48,31 @@ struct rc_node_config {
   uint8_t link_priv[32];           /* X25519 static key (copied, caller wipes) */
   uint8_t origin_priv[32];         /* Ed25519 signing key (copied, caller wipes) */
   struct rc_rng rng;
+  /* First epoch of the rings this node masters (0 = 1). Members refuse a
+   * lower epoch than they saw, so a restarted master must start above its
+   * old epochs: the runtime passes wall-clock milliseconds (or a counter
+   * persisted in the state directory). */
+  uint64_t epoch_base;
 };
 
 enum rc_node_event_type {
   RC_NODE_EV_NONE = 0,
   RC_NODE_EV_LINK_UP,     /* .link */
   RC_NODE_EV_LINK_DOWN,   /* .link, .down_reason */
-  RC_NODE_EV_RING_UP,     /* .ring, .epoch: this node saw a full rotation */
-  RC_NODE_EV_RING_DOWN,   /* .ring: token lost */
+  RC_NODE_EV_RING_UP,     /* .ring, .epoch: master: the token came back
+                             (a full rotation); member: it accepted the
+                             token of a new epoch */
+  RC_NODE_EV_RING_DOWN,   /* .ring: token lost, or a ring cable down */
   RC_NODE_EV_BYPASS,      /* .ring, .neighbour: hub master left a member out */
   RC_NODE_EV_REJOIN,      /* .ring, .neighbour: member taken back */
-  RC_NODE_EV_DELIVER,     /* .envelope: addressed to this node, signature
-                             verified; valid until the next rc_node_* call */
+  RC_NODE_EV_DELIVER,     /* .envelope (.neighbour = its origin,
+                             .request_id): addressed to this node, signature
+                             verified, a request delivered once; valid until
+                             the next rc_node_next_event or rc_node_free */
   RC_NODE_EV_EXPIRED,     /* .request_id: our request got no answer in time */
   RC_NODE_EV_TRIP,        /* .trip: the node stopped; nothing more happens */
+  RC_NODE_EV_VIOLATION,   /* .trip: policy on_violation = log: reported, the
+                             offending message dropped, the node runs on */
 };
 
 struct rc_node_trip {
@@ -105,6 +116,8 @@ size_t rc_node_pending_tx(struct rc_node *node, uint32_t link, uint8_t *out,
 
 uint64_t rc_node_next_deadline(const struct rc_node *node);
 void rc_node_on_deadline(struct rc_node *node, uint64_t now_ns);
+/* Any rc_node_* call may queue events (also pending_tx and submit): drain
+ * after each. */
 bool rc_node_next_event(struct rc_node *node, struct rc_node_event *ev);
 
 /* Originates an envelope signed with this node's origin key: a front-end's
@@ -113,7 +126,13 @@ bool rc_node_next_event(struct rc_node *node, struct rc_node_event *ev);
  * own requests past it); deadline_unix_ms travels in the envelope. Requests
  * are retried end to end with the same request_id until answered or
  * expired, so an envelope lost with a token is never lost for good.
- * Returns 0, RC_EAGAIN (queue full), RC_ENOROUTE, RC_ETRIPPED, RC_EINVAL. */
+ * Returns 0, RC_EAGAIN (route queue or pending requests full), RC_ENOROUTE
+ * (unreachable even with every ring up), RC_ETOOBIG (can never fit a
+ * token), RC_EEXIST (request id already pending), RC_ETRIPPED, RC_EINVAL
+ * (unknown destination, ourselves, a bad kind, or a kind our role may not
+ * send there: requests go front-end -> root, replies root -> front-end,
+ * refusals root/intermediate -> front-end). A reply to a request
+ * this node delivered is also kept to answer repeats of that request. */
 int rc_node_submit(struct rc_node *node, const char *destination,
                    Ringca__EnvelopeKind kind, const uint8_t request_id[16],
                    const uint8_t *payload, size_t len, uint64_t deadline_ns,
@@ -140,6 +159,10 @@ struct rc_node_ring_status {
   uint64_t epoch;
   uint64_t last_seq;        /* seq of the last token this node accepted */
   size_t active_members;    /* length of the current active order */
+  bool holding;             /* between receipt and forwarding */
+  bool expecting;           /* a token is due: from expect_from, expect_seq */
+  uint64_t expect_seq;
+  char expect_from[RC_NAME_MAX + 1];
 };
 size_t rc_node_link_count(const struct rc_node *node);
 void rc_node_link_status(const struct rc_node *node, size_t i,
@@ -148,5 +171,29 @@ size_t rc_node_ring_count(const struct rc_node *node);
 void rc_node_ring_status(const struct rc_node *node, size_t i,
                          struct rc_node_ring_status *out);
 size_t rc_node_route_queue_len(const struct rc_node *node);
+
+/* Counters for the simulator's checks and ringca-ctl. */
+struct rc_node_stats {
+  uint64_t tokens_in, tokens_out;
+  uint64_t envelopes_delivered, envelopes_relayed;
+  uint64_t retries;             /* our requests sent again */
+  uint64_t duplicate_replies;   /* replies dropped: already answered */
+  uint64_t repeat_requests;     /* requests seen again at the destination */
+  uint64_t ttl_expired;         /* relays dropped at ttl 0 */
+  uint64_t queue_expired;       /* relays dropped after waiting too long */
+  uint64_t violations_logged;   /* under on_violation = log */
+};
+void rc_node_stats(const struct rc_node *node, struct rc_node_stats *out);
+
+#ifdef RINGCA_LAB
+/* Lab only (libringca_lab, never in production builds): sends `msg` as one
+ * RingMessage on `link` through the real secure link, bypassing the ring
+ * state machine: what a compromised node's core could emit. The simulator's
+ * compromise steps and the fault-injection tests use it. 0, RC_EINVAL (not
+ * our cable), RC_ESTATE (link down), RC_EAGAIN, RC_ETOOBIG. */
+int rc_node_inject_ring_message(struct rc_node *node, uint32_t link,
+                                const uint8_t *msg, size_t len,
+                                uint64_t now_ns);
+#endif
 
 #endif
