@@ -103,6 +103,15 @@ static int derive_keys(struct world *w) {
       return RC_ENOMEM;
     wn->next_submit_ns = UINT64_MAX;
   }
+  /* each node's own cables, so per-node work never scans every link */
+  for (size_t l = 0; l < w->t->nlinks; l++)
+    for (int end = 0; end < 2; end++) {
+      struct wnode *wn = &w->nodes[end_node(w, (int)l, end)];
+      if (wn->ncables == RC_TOPO_MAX_PORTS)
+        return RC_ELIMIT;
+      wn->cables[wn->ncables] = (uint32_t)l;
+      wn->cable_end[wn->ncables++] = (uint8_t)end;
+    }
   return 0;
 }
 
@@ -347,10 +356,9 @@ static void pump_tx(struct world *w) {
     if (!wn->tx_dirty || !alive(w, (uint32_t)n))
       continue;
     bool more = false;
-    for (size_t l = 0; l < w->t->nlinks; l++) {
-      int end = w_link_end(w, (int)l, (uint32_t)n);
-      if (end < 0)
-        continue;
+    for (size_t c = 0; c < wn->ncables; c++) {
+      size_t l = wn->cables[c];
+      int end = wn->cable_end[c];
       if (rc_netsim_tx_idle_at(w->net, (int)l, end) > w->now) {
         more = true;  /* ask again when the transmitter drains */
         continue;

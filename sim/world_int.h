@@ -33,6 +33,9 @@ struct wnode {
   uint64_t next_submit_ns;
   uint8_t *csr, *bad_csr;
   size_t csr_len, bad_csr_len;
+  uint32_t cables[RC_TOPO_MAX_PORTS]; /* topology links this node ends */
+  uint8_t cable_end[RC_TOPO_MAX_PORTS];
+  size_t ncables;
   uint64_t deadline;     /* cached rc_node_next_deadline: it only changes
                             when the world calls into the node */
   bool tx_dirty;         /* may have bytes to send (called since it last
