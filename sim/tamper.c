@@ -62,6 +62,17 @@ static int emit(struct rc_bytes *out, const uint8_t *payload, size_t len) {
 /* Remembers transport frames of the newest session. A new session id
  * (the link re-handshook) starts the memory afresh, so a replay is always
  * judged by the receiver, never dropped as stale. */
+/* A frame held back for a reorder belongs to its session: once the link
+ * re-handshakes it would only be stale (dropped, never judged), so it is
+ * dropped here and the reorder waits for the new session. */
+static void forget_held(struct rc_tamper *t) {
+  if (!t->held)
+    return;
+  free(t->held);
+  t->held = NULL;
+  t->hold_next = true;
+}
+
 static void remember(struct rc_tamper *t, const uint8_t *p, size_t len,
                      bool *transport) {
   *transport = false;
@@ -71,6 +82,8 @@ static void remember(struct rc_tamper *t, const uint8_t *p, size_t len,
   if (lf->type == RINGCA__LINK_FRAME_TYPE__LINK_FRAME_TRANSPORT) {
     *transport = true;
     if (!t->have_session || lf->session_id != t->session) {
+      if (t->have_session)
+        forget_held(t);
       for (size_t i = 0; i < t->nkeep; i++)
         free(t->keep[i]);
       t->nkeep = 0;
@@ -96,6 +109,7 @@ static void remember(struct rc_tamper *t, const uint8_t *p, size_t len,
   } else if (lf->type == RINGCA__LINK_FRAME_TYPE__LINK_FRAME_HANDSHAKE_INIT ||
              lf->type == RINGCA__LINK_FRAME_TYPE__LINK_FRAME_HANDSHAKE_RESP) {
     /* a new session is coming: old frames would only be stale */
+    forget_held(t);
     for (size_t i = 0; i < t->nkeep; i++)
       free(t->keep[i]);
     t->nkeep = 0;
@@ -127,6 +141,7 @@ static int one_frame(struct rc_tamper *t, const uint8_t *p, size_t len,
     rc = emit(out, t->held, t->held_len);
     free(t->held);
     t->held = NULL;
+    t->reordered++;
   }
   return rc;
 }

@@ -40,6 +40,7 @@ struct rc_tamper {
   uint8_t *held;     /* ...until the one after it has passed */
   size_t held_len;
   uint64_t frames_seen, frames_dropped;
+  uint64_t reordered;  /* held frames released after their successor */
 };
 
 int rc_tamper_init(struct rc_tamper *t, size_t max_payload);

@@ -102,6 +102,7 @@ static int derive_keys(struct world *w) {
     if (!wn->ring_seq || !wn->ring_epoch || !wn->ring_up)
       return RC_ENOMEM;
     wn->next_submit_ns = UINT64_MAX;
+    wn->served_at = UINT64_MAX;
   }
   /* each node's own cables, so per-node work never scans every link */
   for (size_t l = 0; l < w->t->nlinks; l++)
@@ -373,8 +374,11 @@ static void pump_tx(struct world *w) {
       struct rc_tamper *tp = w->tamper[l * 2 + (size_t)end];
       if (tp) {
         out.len = 0;
+        uint64_t before = tp->reordered;
         if (rc_tamper_pass(tp, w->io, len, &out) == 0 && out.len)
           w_line_write(w, (int)l, end, out.p, out.len);
+        if (tp->reordered != before)  /* the lie is on the line only now */
+          w_reorder_sent(w, (int)l, end, out.len);
       } else {
         w_line_write(w, (int)l, end, w->io, len);
       }
@@ -384,10 +388,34 @@ static void pump_tx(struct world *w) {
   rc_bytes_free(&out);
 }
 
+/* When a node was served at this instant and still says "now", it may be
+ * waiting to send (a heartbeat due while its transmitter is busy): a real
+ * runtime is woken by the port turning writable, so the world waits for
+ * the earliest of its busy transmitters. UINT64_MAX: not waiting on one. */
+static uint64_t tx_wait(const struct world *w, uint32_t n) {
+  const struct wnode *wn = &w->nodes[n];
+  if (wn->served_at != w->now || wn->deadline > w->now)
+    return UINT64_MAX;
+  uint64_t t = UINT64_MAX;
+  for (size_t c = 0; c < wn->ncables; c++) {
+    uint64_t idle = rc_netsim_tx_idle_at(w->net, (int)wn->cables[c],
+                                         wn->cable_end[c]);
+    if (idle > w->now && idle < t)
+      t = idle;
+  }
+  return t;
+}
+
+static uint64_t node_wake(const struct world *w, uint32_t n) {
+  uint64_t wait = tx_wait(w, n);
+  return wait != UINT64_MAX ? wait : w->nodes[n].deadline;
+}
+
 static void fire_deadlines(struct world *w) {
   for (size_t n = 0; n < w->t->nnodes; n++)
-    if (alive(w, (uint32_t)n) && w->nodes[n].deadline <= w->now) {
+    if (alive(w, (uint32_t)n) && node_wake(w, (uint32_t)n) <= w->now) {
       w->rec->wall_events++;
+      w->nodes[n].served_at = w->now;
       rc_node_on_deadline(w->nodes[n].core, w->now);
       w_drain(w, (uint32_t)n);
     }
@@ -406,8 +434,8 @@ static uint64_t next_time(const struct world *w) {
   if (ld < t)
     t = ld;
   for (size_t n = 0; n < w->t->nnodes; n++)
-    if (alive(w, (uint32_t)n) && w->nodes[n].deadline < t)
-      t = w->nodes[n].deadline;
+    if (alive(w, (uint32_t)n) && node_wake(w, (uint32_t)n) < t)
+      t = node_wake(w, (uint32_t)n);
   for (size_t l = 0; l < w->t->nlinks; l++)
     for (int end = 0; end < 2; end++) {
       const struct wwake *q = &w->wake[l * 2 + (size_t)end];
@@ -435,7 +463,7 @@ static void run_loop(struct world *w) {
     if (spins > W_SPIN_LIMIT) {
       char who[160] = "a line, an attack or a request";
       for (size_t n = 0; n < w->t->nnodes; n++)
-        if (alive(w, (uint32_t)n) && w->nodes[n].deadline <= t) {
+        if (alive(w, (uint32_t)n) && node_wake(w, (uint32_t)n) <= t) {
           snprintf(who, sizeof who, "node %s (its next deadline stays at "
                    "now after rc_node_on_deadline)", w->t->nodes[n].name);
           break;

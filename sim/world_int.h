@@ -36,6 +36,7 @@ struct wnode {
   uint32_t cables[RC_TOPO_MAX_PORTS]; /* topology links this node ends */
   uint8_t cable_end[RC_TOPO_MAX_PORTS];
   size_t ncables;
+  uint64_t served_at;    /* last rc_node_on_deadline call */
   uint64_t deadline;     /* cached rc_node_next_deadline: it only changes
                             when the world calls into the node */
   bool tx_dirty;         /* may have bytes to send (called since it last
@@ -122,6 +123,9 @@ void w_cable_changed(struct world *w, int link);
 void w_line_write(struct world *w, int link, int end, const uint8_t *buf,
                   size_t len);
 void w_line_cut(struct world *w, int link, bool cut);
+
+/* world_steps.c */
+void w_reorder_sent(struct world *w, int link, int end, size_t len);
 
 /* world_lie.c */
 int w_ring_lie(struct world *w, const struct wattack *a, uint32_t target,

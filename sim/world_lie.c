@@ -90,6 +90,11 @@ int w_ring_lie(struct world *w, const struct wattack *a, uint32_t target,
     int r = shared_ring(w, a->attacker, target, &st);
     if (r < 0)
       return RC_ESTATE;
+    /* While we hold the token, "our epoch, next seq" is exactly the token
+     * the neighbour expects from us: that would be the truth, not a lie.
+     * Wait until the token has moved on. */
+    if (st.holding && a->beh == RC_SCN_BEH_OUT_OF_TURN)
+      return RC_ESTATE;
     Ringca__Token tok = RINGCA__TOKEN__INIT;
     tok.ring = w->t->rings[r].name;
     tok.epoch = st.epoch;

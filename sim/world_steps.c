@@ -266,9 +266,15 @@ static void fire(struct world *w, struct wattack *a) {
     return;
   }
   w->rec->injections++;
-  if (a->beh != RC_SCN_BEH_FLOOD) {
+  /* flood must not trip anyone; a reorder is judged when the held frame
+   * is actually released (w_reorder_sent) */
+  if (a->beh != RC_SCN_BEH_FLOOD && a->beh != RC_SCN_BEH_REORDER) {
     char what[160];
-    snprintf(what, sizeof what, "a %s frame from %s%s", beh, who,
+    snprintf(what, sizeof what, "%s (%s) from %s%s",
+             a->beh == RC_SCN_BEH_FORGE || a->beh == RC_SCN_BEH_REPLAY
+                 ? "a frame"
+                 : "a ring message",
+             beh, who,
              a->tap ? "'s cable tap" : "");
     rc_inv_inject(w->inv, target, a->link,
                   trip_bound(w, a->link, a->end, out.len + lie.len + 64), what,
@@ -281,6 +287,19 @@ static void fire(struct world *w, struct wattack *a) {
                   beh, w->t->nodes[target].name);
   rc_bytes_free(&out);
   rc_bytes_free(&lie);
+}
+
+void w_reorder_sent(struct world *w, int link, int end, size_t len) {
+  uint32_t from = end == 0 ? w->t->links[link].a_node : w->t->links[link].b_node;
+  uint32_t target = end == 0 ? w->t->links[link].b_node
+                             : w->t->links[link].a_node;
+  char what[160];
+  snprintf(what, sizeof what, "frames out of order from %s's side of the "
+           "cable", w->t->nodes[from].name);
+  rc_inv_inject(w->inv, target, link, trip_bound(w, link, end, len), what,
+                w->now);
+  rc_record_event(w->rec, w->now, RC_REC_INJECT, (int)from, link, -1,
+                  "frames reordered toward %s", w->t->nodes[target].name);
 }
 
 void w_fire_attacks(struct world *w) {

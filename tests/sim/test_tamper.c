@@ -124,6 +124,23 @@ static void test_reorder_drop_flood(void **state) {
   assert_int_equal(c[1], 3);  /* 3 overtook 2 */
   assert_int_equal(c[2], 2);
   assert_int_equal(c[3], 4);
+  /* a frame held across a re-handshake would be stale: dropped, and the
+   * reorder waits for the new session */
+  rc_tamper_reorder(&t);
+  struct rc_bytes more = {0}, line2 = {0};
+  put_frame(&more, T, 7, 5);
+  put_frame(&more, H, 8, 0);
+  put_frame(&more, T, 8, 1);
+  put_frame(&more, T, 8, 2);
+  assert_int_equal(rc_tamper_pass(&t, more.p, more.len, &line2), 0);
+  n = read_line(&line2, s, c, 64);
+  assert_int_equal(n, 3);
+  assert_int_equal(s[0], 8);  /* the handshake; 7/5 never goes out */
+  assert_int_equal(c[1], 2);  /* 8/2 overtook 8/1 */
+  assert_int_equal(c[2], 1);
+  assert_int_equal(t.reordered, 2);
+  rc_bytes_free(&more);
+  rc_bytes_free(&line2);
   t.drop = true;
   size_t before = out.len;
   assert_int_equal(rc_tamper_pass(&t, in.p, in.len, &out), 0);
