@@ -416,8 +416,10 @@ void rc_inv_expired(struct rc_inv *v, uint32_t fe, const uint8_t id[16],
 
 void rc_inv_inject(struct rc_inv *v, uint32_t target, int link,
                    uint64_t bound_ns, const char *what, uint64_t now) {
-  if (target >= v->t->nnodes || !v->nodes[target].usable)
-    return;  /* nobody there to trip */
+  /* Nobody there to trip, unless the lie travels inside a request: those
+   * are retried end to end and reach the target when it is back. */
+  if (target >= v->t->nnodes || (link >= 0 && !v->nodes[target].usable))
+    return;
   if (v->ninj == INJ_MAX) {
     /* compact: drop closed entries */
     size_t k = 0;

@@ -244,8 +244,10 @@ static void fire(struct world *w, struct wattack *a) {
   case RC_SCN_BEH_WRONG_EPOCH:
   case RC_SCN_BEH_MALFORMED:
   case RC_SCN_BEH_FORGED_ORIGIN:
-    /* sent by the attacker's own core over its keyed link, not spliced */
-    rc = session ? w_ring_lie(w, a, target, &lie) : RC_ESTATE;
+    /* sent by the attacker's own core over its keyed link, not spliced;
+     * while the same attacker swallows everything on this cable (drop),
+     * the lie would be swallowed too: it waits */
+    rc = session && !tp->drop ? w_ring_lie(w, a, target, &lie) : RC_ESTATE;
     break;
   default:
     break;

@@ -190,9 +190,17 @@ static void test_trips(void **state) {
   rc_inv_cable_usable(f->inv, cable(f, "fe4", "im2"), false, 41 * S);
   rc_inv_finish(f->inv, 50 * S);
   assert_int_equal(f->rec.failures_total, 2);
+  /* a lie inside a request (link -1) reaches a target that was down when
+   * it was sent, once the target is back: it is still expected to trip */
+  uint32_t root = node(f, "root");
+  rc_inv_node_usable(f->inv, root, false, 52 * S);
+  rc_inv_inject(f->inv, root, -1, 60 * S, "a CSR failing policy", 53 * S);
+  rc_inv_node_usable(f->inv, root, true, 55 * S);
+  rc_inv_trip(f->inv, root, "external", false, false, 56 * S);
+  assert_int_equal(f->rec.failures_total, 2);
   /* the attacker's own node may trip for any reason */
   rc_inv_node_compromised(f->inv, node(f, "fe3"));
-  rc_inv_trip(f->inv, node(f, "fe3"), "wrong-seq", true, false, 51 * S);
+  rc_inv_trip(f->inv, node(f, "fe3"), "wrong-seq", true, false, 57 * S);
   assert_int_equal(f->rec.failures_total, 2);
 }
 
