@@ -36,6 +36,21 @@ static int shared_ring(const struct world *w, uint32_t attacker,
   return -1;
 }
 
+/* The epoch `node` has seen on ring r (0: none, or it is down). */
+static uint64_t known_epoch(const struct world *w, uint32_t node, int r) {
+  struct rc_node *c = w->nodes[node].core;
+  if (!c || w->nodes[node].tripped)
+    return 0;
+  size_t k = rc_node_ring_count(c);
+  for (size_t i = 0; i < k; i++) {
+    struct rc_node_ring_status st;
+    rc_node_ring_status(c, i, &st);
+    if (st.ring == r)
+      return st.epoch;
+  }
+  return 0;
+}
+
 /* A request claiming to come from a front-end other than the attacker,
  * signed with the attacker's own key: relays and the root must refuse it. */
 static int forged_envelope(struct world *w, uint32_t attacker,
@@ -99,8 +114,14 @@ int w_ring_lie(struct world *w, const struct wattack *a, uint32_t target,
     tok.ring = w->t->rings[r].name;
     tok.epoch = st.epoch;
     tok.seq = st.last_seq + 1;
-    if (a->beh == RC_SCN_BEH_WRONG_EPOCH)
+    if (a->beh == RC_SCN_BEH_WRONG_EPOCH) {
       tok.epoch = st.epoch > 0 ? st.epoch - 1 : 0;
+      /* A stale epoch is only a lie to a node that has seen a newer one: a
+       * member that just restarted remembers no epoch and rightly accepts
+       * any from its predecessor. Wait until the target knows better. */
+      if (known_epoch(w, target, r) <= tok.epoch)
+        return RC_ESTATE;
+    }
     /* The visit order as the topology writes it: what the attacker knows,
      * and what the token carries while nobody is bypassed. */
     const struct rc_topo_ring *ring = &w->t->rings[r];
