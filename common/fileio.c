@@ -50,6 +50,12 @@ int rc_file_write_atomic(const char *path, const void *data, size_t len,
   int rc = dirname_of(path, dir, sizeof dir);
   if (rc)
     return rc;
+  /* rename() would silently replace whatever is there. Only ever replace a
+   * regular file: run as root, "--out /dev/null" must not turn the device
+   * into a file, and a symlink planted in a spool must not be swapped. */
+  struct stat st;
+  if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+    return -EEXIST;
   if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp)
     return -ENAMETOOLONG;
   int fd = mkstemp(tmp);

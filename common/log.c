@@ -32,6 +32,13 @@ vlog(int prio, const char *level, const char *errstr, const char *fmt,
             errstr ? ": " : "", errstr ? errstr : "");
 }
 
+void rc_log_crit(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vlog(2, "CRITICAL: ", NULL, fmt, ap);
+  va_end(ap);
+}
+
 void rc_log_warn(const char *fmt, ...) {
   const char *e = strerror(errno);
   va_list ap;

@@ -1,6 +1,7 @@
 /* ringca-submit: hand one CSR to the CA and wait for the certificate.
- * Until the node daemon's control socket exists it talks to the signer's
- * spool directly. */
+ * On a front-end it talks to the local ringca-node's control socket
+ * (--node-socket), which carries the request over the serial mesh; on the
+ * root store it can write to the signer's spool directly (--spool). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include <openssl/pem.h>
 
+#include "ringca/ctl.h"
 #include "ringca/error.h"
 #include "ringca/fileio.h"
 #include "ringca/intake.h"
@@ -27,6 +29,7 @@ static void usage(FILE *f) {
 "usage: ringca-submit --csr FILE --profile server|client [--out cert.pem]\n"
 "                     [--chain] [--timeout S] [--days N] [--spool DIR]\n"
 "                     [--profiles FILE] [--origin NAME]\n"
+"                     [--node-socket PATH]\n"
 "\n"
 "  --csr FILE       PKCS#10 request, PEM or DER\n"
 "  --profile NAME   server or client (the two sub-roots)\n"
@@ -34,17 +37,22 @@ static void usage(FILE *f) {
 "  --chain          append the sub-root and root certificates\n"
 "  --timeout S      give up after S seconds (default %d)\n"
 "  --days N         requested validity (default: the profile's)\n"
-"  --spool DIR      signer spool (default " DEFAULT_SPOOL ")\n"
+"  --node-socket P  the front-end node's control socket\n"
+"                   (STATE_DIR/ctl.sock): the request goes over the mesh\n"
+"  --spool DIR      without --node-socket: the signer's spool\n"
+"                   (default " DEFAULT_SPOOL ")\n"
 "  --profiles FILE  the signer's profiles file, for pre-validation\n"
 "\n"
 "example:\n"
 "  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \\\n"
 "      -keyout www.key -subj /CN=www.example.org \\\n"
 "      -addext subjectAltName=DNS:www.example.org -out www.csr\n"
-"  ringca-submit --csr www.csr --profile server --out www.pem --chain\n"
+"  ringca-submit --node-socket /var/lib/ringca/fe1/ctl.sock \\\n"
+"      --csr www.csr --profile server --out www.pem --chain\n"
 "\n"
 "exit status: 0 issued; 1 refused by policy (the reason is printed);\n"
-"2 timed out; 3 mesh down (no path to the signer); 4 internal error;\n"
+"2 timed out (or the node's queues are full); 3 mesh down (no path to\n"
+"the signer, no node listening); 4 internal error;\n"
 "64 usage\n", DEFAULT_TIMEOUT_S);
 }
 
@@ -79,7 +87,7 @@ static int write_cert(const Ringca__CertReply *r, bool chain,
 }
 
 struct opts {
-  const char *csr, *profile, *out, *spool, *profiles, *origin;
+  const char *csr, *profile, *out, *spool, *profiles, *origin, *node_socket;
   bool chain;
   long timeout_s, days;
 };
@@ -95,6 +103,7 @@ static int parse(int argc, char **argv, struct opts *o) {
       {"spool", required_argument, NULL, 's'},
       {"profiles", required_argument, NULL, 'P'},
       {"origin", required_argument, NULL, 'O'},
+      {"node-socket", required_argument, NULL, 'N'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   int c;
@@ -108,6 +117,7 @@ static int parse(int argc, char **argv, struct opts *o) {
     case 's': o->spool = optarg; break;
     case 'P': o->profiles = optarg; break;
     case 'O': o->origin = optarg; break;
+    case 'N': o->node_socket = optarg; break;
     case 't':
     case 'd': {
       long v = strtol(optarg, &end, 10);
@@ -167,9 +177,88 @@ static int wait_reply(const struct opts *o, const uint8_t *id,
   }
 }
 
+/* The front-end node's control socket: the node pre-validates again with
+ * the same intake code, signs the request with its origin key and carries
+ * it to the root over the serial mesh. Exit codes are the spool path's. */
+static int submit_via_node(const struct opts *o,
+                           const struct rc_intake_request *req) {
+  Ringca__CtlSubmit sub = RINGCA__CTL_SUBMIT__INIT;
+  sub.profile = (char *)req->profile;
+  sub.csr_der.data = req->csr_der;
+  sub.csr_der.len = req->csr_der_len;
+  sub.validity_days = (uint32_t)o->days;
+  sub.timeout_ms = (uint32_t)(o->timeout_s * 1000);
+  Ringca__CtlRequest creq = RINGCA__CTL_REQUEST__INIT;
+  creq.version = RC_CTL_VERSION;
+  creq.op_case = RINGCA__CTL_REQUEST__OP_SUBMIT;
+  creq.submit = &sub;
+  Ringca__CtlResponse *resp = NULL;
+  char err[512];
+  /* The node answers EXPIRED at the deadline; the slack covers the trip
+   * back over the socket. */
+  int rc = rc_ctl_call(o->node_socket, &creq, &resp,
+                       (int)(o->timeout_s * 1000 + 5000), err, sizeof err);
+  if (rc) {
+    fprintf(stderr, "ringca-submit: %s\n", err);
+    return rc == RC_ENOTFOUND ? RC_INTAKE_MESH_DOWN
+           : rc == RC_ETIMEOUT ? RC_INTAKE_TIMEOUT
+                               : RC_INTAKE_INTERNAL;
+  }
+  int status = RC_INTAKE_INTERNAL;
+  if (resp->result_case == RINGCA__CTL_RESPONSE__RESULT_ERROR) {
+    fprintf(stderr, "ringca-submit: the node refused: %s\n",
+            resp->error->message);
+  } else if (resp->result_case != RINGCA__CTL_RESPONSE__RESULT_SUBMIT) {
+    fprintf(stderr, "ringca-submit: unexpected answer from the node\n");
+  } else {
+    const Ringca__CtlSubmitResult *res = resp->submit;
+    switch (res->outcome) {
+    case RINGCA__CTL_SUBMIT_OUTCOME__CTL_SUBMIT_ISSUED:
+      if (!res->reply || write_cert(res->reply, o->chain, o->out) != 0) {
+        fprintf(stderr, "ringca-submit: %s: cannot write the certificate\n",
+                o->out ? o->out : "stdout");
+        break;
+      }
+      if (o->out)
+        fprintf(stderr, "ringca-submit: issued, written to %s\n", o->out);
+      status = RC_INTAKE_ISSUED;
+      break;
+    case RINGCA__CTL_SUBMIT_OUTCOME__CTL_SUBMIT_REFUSED: {
+      Ringca__SpoolReply as_reply = RINGCA__SPOOL_REPLY__INIT;
+      as_reply.outcome_case = RINGCA__SPOOL_REPLY__OUTCOME_REFUSAL;
+      as_reply.refusal = res->refusal;
+      if (!res->refusal)
+        break;
+      fprintf(stderr, "ringca-submit: refused: %s: %s\n",
+              rc_refusal_name(res->refusal->reason), res->refusal->message);
+      status = (int)rc_intake_classify(&as_reply);
+      break;
+    }
+    case RINGCA__CTL_SUBMIT_OUTCOME__CTL_SUBMIT_EXPIRED:
+      fprintf(stderr, "ringca-submit: no answer from the root within %ld s\n",
+              o->timeout_s);
+      status = RC_INTAKE_TIMEOUT;
+      break;
+    case RINGCA__CTL_SUBMIT_OUTCOME__CTL_SUBMIT_NO_ROUTE:
+      fprintf(stderr, "ringca-submit: no ring toward the root is up\n");
+      status = RC_INTAKE_MESH_DOWN;
+      break;
+    case RINGCA__CTL_SUBMIT_OUTCOME__CTL_SUBMIT_BUSY:
+      fprintf(stderr, "ringca-submit: the node's queues are full; try "
+              "again later\n");
+      status = RC_INTAKE_TIMEOUT;
+      break;
+    default:
+      fprintf(stderr, "ringca-submit: the node gave no outcome\n");
+    }
+  }
+  rc_pb_free(&resp->base);
+  return status;
+}
+
 int main(int argc, char **argv) {
-  struct opts o = {NULL, NULL, NULL, DEFAULT_SPOOL, NULL, "local", false,
-                   DEFAULT_TIMEOUT_S, 0};
+  struct opts o = {NULL, NULL, NULL, DEFAULT_SPOOL, NULL, "local", NULL,
+                   false, DEFAULT_TIMEOUT_S, 0};
   if (parse(argc, argv, &o))
     return EXIT_USAGE;
   struct rc_policy pol;
@@ -203,6 +292,11 @@ int main(int argc, char **argv) {
   if (rc) {
     fprintf(stderr, "ringca-submit: %s\n", rc_strerror(rc));
     return rc == RC_EINVAL ? EXIT_USAGE : RC_INTAKE_INTERNAL;
+  }
+  if (o.node_socket) {
+    rc = submit_via_node(&o, &req);
+    rc_intake_free(&req);
+    return rc;
   }
   rc = rc_spool_submit(o.spool, &req.spool);
   if (rc) {

@@ -8,8 +8,9 @@
 
 /* Writes data to path so that a crash at any instant leaves either the old
  * file or the complete new one: temp file in the same directory created with
- * `mode`, write, fsync, rename, fsync the directory. Returns 0 or -errno;
- * on failure nothing is left behind. */
+ * `mode`, write, fsync, rename, fsync the directory. Returns 0 or -errno
+ * (-EEXIST when path exists but is not a regular file: a device, directory
+ * or symlink is never replaced); on failure nothing is left behind. */
 int rc_file_write_atomic(const char *path, const void *data, size_t len,
                          mode_t mode);
 

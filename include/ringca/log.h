@@ -9,6 +9,8 @@
 #define RC_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
 void rc_log_init(const char *progname, int verbose);
+/* A trip and anything else an operator must act on (syslog crit). */
+void rc_log_crit(const char *fmt, ...) RC_PRINTF(1, 2);
 void rc_log_warn(const char *fmt, ...) RC_PRINTF(1, 2);  /* appends errno */
 void rc_log_warnx(const char *fmt, ...) RC_PRINTF(1, 2);
 void rc_log_info(const char *fmt, ...) RC_PRINTF(1, 2);
