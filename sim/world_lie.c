@@ -110,6 +110,12 @@ int w_ring_lie(struct world *w, const struct wattack *a, uint32_t target,
      * Wait until the token has moved on. */
     if (st.holding && a->beh == RC_SCN_BEH_OUT_OF_TURN)
       return RC_ESTATE;
+    /* A member that lags behind our epoch (it just rejoined after a
+     * bypass, or restarted) rightly takes a newer epoch from its
+     * predecessor: to it, our token is the real thing, not a lie. */
+    if (a->beh == RC_SCN_BEH_OUT_OF_TURN &&
+        known_epoch(w, target, r) < st.epoch)
+      return RC_ESTATE;
     Ringca__Token tok = RINGCA__TOKEN__INIT;
     tok.ring = w->t->rings[r].name;
     tok.epoch = st.epoch;
