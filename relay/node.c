@@ -480,9 +480,13 @@ void rc_node_on_deadline(struct rc_node *n, uint64_t now_ns) {
   if (n->tripped)
     return;
   rc__node_requests_deadline(n, now_ns);
+  /* The deadline above is queued_ns + max_age, so an entry is due when it
+   * is max_age old, not older: expire those queued at or before now -
+   * max_age, or next_deadline stays at now for ever (found by ringca-sim,
+   * sim/scenarios/webserver-token-lies.yaml). */
   if (now_ns >= n->queue_max_age_ns)
     n->stats.queue_expired +=
-        rc_router_expire(&n->router, now_ns - n->queue_max_age_ns);
+        rc_router_expire(&n->router, now_ns - n->queue_max_age_ns + 1);
   uint64_t iso = n->topo->timeouts.isolation_ms * MS;
   if (n->topo->nodes[n->self].role == RC_ROLE_ROOT &&
       n->isolated_since != UINT64_MAX && now_ns >= n->isolated_since + iso)
