@@ -166,11 +166,17 @@ static const char *parse_active(const struct rc_ring *r, const Ringca__Token *t,
   const struct rc_topo_ring *d = r->def;
   if (t->n_active_order < 2 || t->n_active_order > d->norder)
     return "active order length out of range";
+  /* Names resolve against this ring's own order (at most 128 entries), not
+   * the whole topology: per-token cost must not grow with the mesh. A name
+   * that is not on this ring is as unknown here as one not in the file. */
   for (size_t i = 0; i < t->n_active_order; i++) {
-    int idx = rc_topology_find_node(r->topo, t->active_order[i]);
-    if (idx < 0)
-      return "active order names an unknown node";
-    out[i] = (uint32_t)idx;
+    size_t k = 0;
+    while (k < d->norder &&
+           strcmp(r->topo->nodes[d->order[k]].name, t->active_order[i]) != 0)
+      k++;
+    if (k == d->norder)
+      return "active order names an unknown node (not on this ring)";
+    out[i] = d->order[k];
   }
   *n = t->n_active_order;
   if (!d->hub) {
