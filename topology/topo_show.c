@@ -1,9 +1,31 @@
 /* ringca-topo show FILE [--json]: the mesh as the relay core will see it. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ringca/nodekeys.h"
 #include "topo_cmd.h"
+
+/* Every timeout once, so the JSON and the table cannot drift apart. */
+static const struct {
+  const char *key;
+  size_t offset;
+} timeout_fields[] = {
+#define TIMEOUT_FIELD_(name) {#name, offsetof(struct rc_topo_timeouts, name)}
+    TIMEOUT_FIELD_(heartbeat_ms),      TIMEOUT_FIELD_(dead_link_ms),
+    TIMEOUT_FIELD_(retransmit_ms),     TIMEOUT_FIELD_(handshake_retry_ms),
+    TIMEOUT_FIELD_(token_loss_ms),     TIMEOUT_FIELD_(ring_restart_ms),
+    TIMEOUT_FIELD_(rotation_pause_ms), TIMEOUT_FIELD_(isolation_ms),
+    TIMEOUT_FIELD_(request_deadline_ms),
+#undef TIMEOUT_FIELD_
+};
+#define NTIMEOUTS (sizeof timeout_fields / sizeof timeout_fields[0])
+
+static uint64_t timeout_ms(const struct rc_topology *t, size_t i) {
+  uint64_t v;
+  memcpy(&v, (const char *)&t->timeouts + timeout_fields[i].offset, sizeof v);
+  return v;
+}
 
 static const char *kind_name(enum rc_port_kind k) {
   return k == RC_PORT_SERIAL ? "serial" : k == RC_PORT_PTY ? "pty" : "auto";
@@ -72,20 +94,11 @@ static void show_json(const struct rc_topology *t) {
       printf("%s\"%s\"", k ? ", " : "", t->nodes[r->order[k]].name);
     printf("]}%s\n", i + 1 < t->nrings ? "," : "");
   }
-  const struct rc_topo_timeouts *o = &t->timeouts;
-  printf("  ],\n  \"timeouts\": {\"heartbeat_ms\": %llu, \"dead_link_ms\": %llu, "
-         "\"retransmit_ms\": %llu, \"handshake_retry_ms\": %llu, "
-         "\"token_loss_ms\": %llu, \"ring_restart_ms\": %llu, "
-         "\"rotation_pause_ms\": %llu, \"isolation_ms\": %llu, "
-         "\"request_deadline_ms\": %llu},\n",
-         (unsigned long long)o->heartbeat_ms, (unsigned long long)o->dead_link_ms,
-         (unsigned long long)o->retransmit_ms,
-         (unsigned long long)o->handshake_retry_ms,
-         (unsigned long long)o->token_loss_ms,
-         (unsigned long long)o->ring_restart_ms,
-         (unsigned long long)o->rotation_pause_ms,
-         (unsigned long long)o->isolation_ms,
-         (unsigned long long)o->request_deadline_ms);
+  printf("  ],\n  \"timeouts\": {");
+  for (size_t i = 0; i < NTIMEOUTS; i++)
+    printf("%s\"%s\": %llu", i ? ", " : "", timeout_fields[i].key,
+           (unsigned long long)timeout_ms(t, i));
+  printf("},\n");
   const struct rc_topo_limits *m = &t->limits;
   printf("  \"limits\": {\"frame_size\": %u, \"token_size\": %u, \"send_queue\": "
          "%u, \"route_queue\": %u, \"envelope_ttl\": %u},\n",
@@ -135,18 +148,13 @@ static void show_table(const struct rc_topology *t) {
       printf(" %s", t->nodes[r->order[k]].name);
     printf(" -> %s\n", t->nodes[r->order[0]].name);
   }
-  const struct rc_topo_timeouts *o = &t->timeouts;
-  printf("\ntimeouts (ms): heartbeat %llu, dead_link %llu, retransmit %llu, "
-         "handshake_retry %llu, token_loss %llu, ring_restart %llu, "
-         "rotation_pause %llu, isolation %llu, request_deadline %llu\n",
-         (unsigned long long)o->heartbeat_ms, (unsigned long long)o->dead_link_ms,
-         (unsigned long long)o->retransmit_ms,
-         (unsigned long long)o->handshake_retry_ms,
-         (unsigned long long)o->token_loss_ms,
-         (unsigned long long)o->ring_restart_ms,
-         (unsigned long long)o->rotation_pause_ms,
-         (unsigned long long)o->isolation_ms,
-         (unsigned long long)o->request_deadline_ms);
+  printf("\ntimeouts (ms): ");
+  for (size_t i = 0; i < NTIMEOUTS; i++) {
+    const char *key = timeout_fields[i].key;
+    printf("%s%.*s %llu", i ? ", " : "", (int)(strlen(key) - strlen("_ms")),
+           key, (unsigned long long)timeout_ms(t, i));
+  }
+  printf("\n");
   printf("limits: frame_size %u, token_size %u, send_queue %u, route_queue %u, "
          "envelope_ttl %u\n",
          t->limits.frame_size, t->limits.token_size, t->limits.send_queue,
