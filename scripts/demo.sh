@@ -138,7 +138,10 @@ for n in $LAB_NODES; do
   st=0
   lab_ctl "$n" status > "$LAB_RUN/status-$n.txt" || st=$?
   cat "$LAB_RUN/status-$n.txt"
-  awk 'length($0) > 80 { exit 1 }' "$LAB_RUN/status-$n.txt" ||
+  # Paths are the operator's choice (CI checks out deep): judge our layout
+  # with the run directory shortened to a placeholder.
+  sed "s|$LAB_RUN|RUN|g" "$LAB_RUN/status-$n.txt" |
+    awk 'length($0) > 80 { exit 1 }' ||
     fail "ringca-ctl status $n is wider than 80 columns"
   case $n in
     im1) [ $st = 3 ] || fail "ringca-ctl status im1 exited $st, not 3" ;;

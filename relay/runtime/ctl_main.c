@@ -239,6 +239,17 @@ static void print_status_human(const Ringca__CtlStatus *st, const char *what) {
            st->envelopes_relayed, st->retries, st->duplicate_replies);
 }
 
+/* The operator copies this line into a shell, so a long state directory
+ * moves to a continuation line instead of being cut or overflowing the
+ * 80-column layout of everything around it. */
+static void print_clear_trip_command(const char *state_dir) {
+  static const char one_line[] = "  ringca-ctl --state-dir  clear-trip";
+  if (strlen(one_line) + strlen(state_dir) <= 80)
+    printf("  ringca-ctl --state-dir %s clear-trip\n", state_dir);
+  else
+    printf("  ringca-ctl clear-trip --state-dir \\\n    %s\n", state_dir);
+}
+
 /* A node that is not listening may have tripped: the marker says so. */
 static int report_unreachable(const struct opts *o, const char *err) {
   struct rc_trip_record r;
@@ -251,9 +262,14 @@ static int report_unreachable(const struct opts *o, const char *err) {
       printf("}\n");
     } else {
       print_trip_human(r.node, &r);
-      printf("  marker    %s/%s\n\nThe node is stopped. After investigating, "
-             "clear the trip with:\n  ringca-ctl --state-dir %s clear-trip\n",
-             o->state_dir, RC_TRIP_MARKER_NAME, o->state_dir);
+      const char *marker_sep =
+          strlen("  marker    /" RC_TRIP_MARKER_NAME) + strlen(o->state_dir) <= 80
+              ? "  marker    "
+              : "  marker\n    ";
+      printf("%s%s/%s\n\nThe node is stopped. After investigating, "
+             "clear the trip with:\n",
+             marker_sep, o->state_dir, RC_TRIP_MARKER_NAME);
+      print_clear_trip_command(o->state_dir);
     }
     return EXIT_TRIPPED;
   }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -98,6 +99,53 @@ static void clear_trip_needs_the_name(void **state) {
   assert_false(marker_exists());
 }
 
+/* Operators keep state wherever their site puts it: a long state directory
+ * must neither push the report past 80 columns nor break the command it
+ * suggests, which the operator pastes into a shell as printed. */
+static void long_state_dir_keeps_80_columns(void **state) {
+  (void)state;
+  char longdir[160], cmd[512], out[4096];
+  snprintf(longdir, sizeof longdir,
+           "%s/var-lib-ringca-intermediate-node-number-one", dir);
+  assert_true(strlen(longdir) > 60);
+  assert_int_equal(mkdir(longdir, 0700), 0);
+
+  struct rc_trip_record r;
+  memset(&r, 0, sizeof r);
+  strcpy(r.node, "im1");
+  strcpy(r.cause, "second-token");
+  r.unix_ms = 1795000000000ull;
+  assert_int_equal(rc_trip_marker_write(longdir, &r), 0);
+
+  snprintf(cmd, sizeof cmd, "%s --state-dir %s status 2>&1", CTL, longdir);
+  FILE *p = popen(cmd, "r");
+  assert_non_null(p);
+  size_t n = fread(out, 1, sizeof out - 1, p);
+  out[n] = '\0';
+  assert_int_equal(WEXITSTATUS(pclose(p)), 3);
+  char *suggested = strstr(out, "  ringca-ctl ");
+  assert_non_null(suggested);
+  char *copy = strdup(out);
+  for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n"))
+    assert_true(strlen(line) <= 80);
+  free(copy);
+
+  /* Paste the suggestion into a shell, confirming on the command line. */
+  char script[1024];
+  snprintf(script, sizeof script, "PATH=%s/relay/runtime:$PATH\n%s",
+           RINGCA_BINARY_DIR, suggested);
+  char *end = script + strlen(script);
+  while (end > script && end[-1] == '\n')
+    *--end = '\0';
+  strncat(script, " --confirm im1 >/dev/null\n",
+          sizeof script - strlen(script) - 1);
+  FILE *sh = popen("sh", "w");
+  assert_non_null(sh);
+  fputs(script, sh);
+  assert_int_equal(WEXITSTATUS(pclose(sh)), 0);
+  assert_int_not_equal(rc_trip_marker_read(longdir, &r), 0);
+}
+
 static void usage_errors(void **state) {
   (void)state;
   char out[4096];
@@ -126,6 +174,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(status_of_tripped_node),
       cmocka_unit_test(clear_trip_needs_the_name),
+      cmocka_unit_test(long_state_dir_keeps_80_columns),
       cmocka_unit_test(usage_errors),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
