@@ -261,10 +261,12 @@ static void poll_rings(struct world *w, uint32_t n) {
   }
 }
 
-static void drain_events(struct world *w, uint32_t n) {
+static bool drain_events(struct world *w, uint32_t n) {
   struct wnode *wn = &w->nodes[n];
   struct rc_node_event ev;
+  bool any = false;
   while (wn->core && rc_node_next_event(wn->core, &ev)) {
+    any = true;
     switch (ev.type) {
     case RC_NODE_EV_LINK_UP:
       rc_record_event(w->rec, w->now, RC_REC_LINK_UP, (int)n, ev.link, -1,
@@ -305,6 +307,14 @@ static void drain_events(struct world *w, uint32_t n) {
   }
   wn->deadline = wn->core && !wn->tripped ? rc_node_next_deadline(wn->core)
                                           : UINT64_MAX;
+  return any;
+}
+
+static void ask_every_cable(struct world *w, uint32_t n) {
+  struct wnode *wn = &w->nodes[n];
+  for (size_t c = 0; c < wn->ncables; c++)
+    w->tx_ask[(size_t)wn->cables[c] * 2 + wn->cable_end[c]] = true;
+  wn->tx_dirty = true;
 }
 
 /* After every call into node n: its events, its new deadline, and where it
@@ -312,7 +322,7 @@ static void drain_events(struct world *w, uint32_t n) {
 void w_drain(struct world *w, uint32_t n) {
   struct wnode *wn = &w->nodes[n];
   drain_events(w, n);
-  wn->tx_dirty = true;
+  ask_every_cable(w, n);
   if (wn->core && !wn->tripped)
     poll_rings(w, n);
 }
@@ -360,6 +370,9 @@ static void pump_tx(struct world *w) {
     for (size_t c = 0; c < wn->ncables; c++) {
       size_t l = wn->cables[c];
       int end = wn->cable_end[c];
+      bool *ask = &w->tx_ask[l * 2 + (size_t)end];
+      if (!*ask)
+        continue;
       if (rc_netsim_tx_idle_at(w->net, (int)l, end) > w->now) {
         more = true;  /* ask again when the transmitter drains */
         continue;
@@ -367,9 +380,18 @@ static void pump_tx(struct world *w) {
       size_t len = rc_node_pending_tx(wn->core, (uint32_t)l, w->io,
                                       W_IO_CHUNK, w->now);
       w->rec->wall_events++;
-      drain_events(w, (uint32_t)n);
-      if (len == 0)
+      /* What the core reported may have queued bytes for other cables. */
+      if (drain_events(w, (uint32_t)n)) {
+        ask_every_cable(w, (uint32_t)n);
+        more = true;
+        c = (size_t)-1;  /* look at the earlier cables again too */
+        if (len == 0)
+          continue;
+      }
+      if (len == 0) {
+        *ask = false;
         continue;
+      }
       more = true;
       struct rc_tamper *tp = w->tamper[l * 2 + (size_t)end];
       if (tp) {
@@ -443,7 +465,7 @@ static uint64_t next_time(const struct world *w) {
         t = q->t[q->head];  /* a frame arrives */
       /* a busy transmitter wakes us when it drains, to hand over more */
       uint32_t n = end_node(w, (int)l, end);
-      if (w->nodes[n].tx_dirty && alive(w, n)) {
+      if (w->tx_ask[l * 2 + (size_t)end] && alive(w, n)) {
         uint64_t idle = rc_netsim_tx_idle_at(w->net, (int)l, end);
         if (idle > w->now && idle < t)
           t = idle;
@@ -530,10 +552,12 @@ static int setup(struct world *w, const struct rc_world_input *in) {
   w->cut = calloc(nl + 1, sizeof *w->cut);
   w->tapped = calloc(nl + 1, sizeof *w->tapped);
   w->wake = calloc(nl * 2 + 1, sizeof *w->wake);
+  w->tx_ask = calloc(nl * 2 + 1, sizeof *w->tx_ask);
   w->ber = calloc(nl + 1, sizeof *w->ber);
   w->io = malloc(W_IO_CHUNK);
   w->net = rc_netsim_new(in->seed);
-  if (!w->nodes || !w->tamper || !w->cut || !w->tapped || !w->wake || !w->ber || !w->io ||
+  if (!w->nodes || !w->tamper || !w->cut || !w->tapped || !w->wake ||
+      !w->tx_ask || !w->ber || !w->io ||
       !w->net)
     return RC_ENOMEM;
   w->root = -1;
@@ -595,6 +619,7 @@ static void teardown(struct world *w) {
   free(w->tamper);
   free(w->cut);
   free(w->tapped);
+  free(w->tx_ask);
   if (w->wake)
     for (size_t i = 0; i < w->t->nlinks * 2; i++)
       free(w->wake[i].t);

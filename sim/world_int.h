@@ -39,8 +39,7 @@ struct wnode {
   uint64_t served_at;    /* last rc_node_on_deadline call */
   uint64_t deadline;     /* cached rc_node_next_deadline: it only changes
                             when the world calls into the node */
-  bool tx_dirty;         /* may have bytes to send (called since it last
-                            had none, or its transmitter was busy) */
+  bool tx_dirty;         /* some cable end of this node is in tx_ask */
   /* last reported ring positions, for the token-order invariant */
   uint64_t *ring_seq, *ring_epoch;
   bool *ring_up;
@@ -94,6 +93,11 @@ struct world {
   struct rc_tamper **tamper;  /* [link * 2 + sending end], NULL = clean */
   bool *cut, *tapped;
   struct wwake *wake;         /* [link * 2 + sending end] */
+  /* [link * 2 + sending end]: ask the core for bytes when the transmitter
+   * is free. Set for every cable of a node the world just called into;
+   * cleared when the core has nothing for that cable. Asking only these
+   * keeps an idle cable of a busy hub from being polled at every event. */
+  bool *tx_ask;
   double *ber;
   int root;             /* the node requests go to */
   size_t next_step;
