@@ -195,6 +195,7 @@ static int make_rings(struct rc_node *n, const struct rc_node_config *cfg) {
       .token_loss_ns = t->timeouts.token_loss_ms * MS,
       .restart_ns = t->timeouts.ring_restart_ms * MS,
       .pause_ns = t->timeouts.rotation_pause_ms * MS,
+      .idle_pause_ns = t->timeouts.idle_pause_ms * MS,
       .holdoff_ns = t->timeouts.ring_restart_ms * MS,
       .epoch_base = cfg->epoch_base,
   };

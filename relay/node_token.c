@@ -161,6 +161,25 @@ static void take_off(struct rc_node *n, size_t ri, uint32_t from,
     add_carry(n, ri, buf, len); /* queue full: it rides on, not dropped */
 }
 
+/* A member asks us, the master, for the parked token of a ring. */
+static void on_want(struct rc_node *n, struct node_link *nl, const char *ring,
+                    const uint8_t *evidence, uint64_t now) {
+  size_t ri = 0;
+  while (ri < n->nrings && strcmp(n->rings[ri].def->name, ring))
+    ri++;
+  if (ri == n->nrings) {
+    rc__node_violation(n, RC_TRIP_MALFORMED_TOKEN, -1, nl->topo_link, nl->peer,
+                       evidence, "want from %s for ring '%s', which we are "
+                       "not on",
+                       rc__node_name(n, nl->peer), ring);
+    return;
+  }
+  struct rc_ring_violation v;
+  if (rc_ring_on_want(&n->rings[ri], nl->peer, now, &v))
+    rc__node_violation(n, v.cause, (int)n->rings[ri].index, nl->topo_link,
+                       nl->peer, evidence, "%s", v.detail);
+}
+
 void rc__node_on_ring_message(struct rc_node *n, struct node_link *nl,
                               const uint8_t *data, size_t len, uint64_t now) {
   uint8_t evidence[32];
@@ -175,6 +194,10 @@ void rc__node_on_ring_message(struct rc_node *n, struct node_link *nl,
                        len, rc__node_name(n, nl->peer), rc_err_name(rc),
                        we.field ? we.field : "RingMessage");
     return;
+  }
+  if (!m->token) {
+    on_want(n, nl, m->want, evidence, now);
+    goto out;
   }
   const Ringca__Token *t = m->token;
   size_t ri = 0;
@@ -260,10 +283,33 @@ static uint8_t *pack_header(struct rc_node *n, const struct rc_ring *r,
   return rc_pb_pack(&tok.base, &buf, len) == 0 ? buf : NULL;
 }
 
+/* Asks the master for the token when we have envelopes for its ring and it
+ * may be parked. Not counted as work: nothing here changes our own state
+ * beyond the one-want-per-visit flag. */
+static void maybe_want(struct rc_node *n, struct rc_ring *r, size_t ri,
+                       uint64_t now) {
+  uint32_t master = rc_ring_want_target(r);
+  if (master == UINT32_MAX || !has_work(n, ri))
+    return;
+  Ringca__RingMessage m = RINGCA__RING_MESSAGE__INIT;
+  m.version = RC_WIRE_VERSION;
+  m.want = (char *)r->def->name;
+  uint8_t *buf;
+  size_t len;
+  struct node_link *nl = rc__node_link_to(n, master);
+  if (!nl || rc_pb_pack(&m.base, &buf, &len) != 0)
+    return;
+  if (rc_link_send(nl->link, buf, len, now) == 0)
+    rc_ring_want_sent(r);
+  free(buf);
+}
+
 bool rc__node_pump(struct rc_node *n, size_t ri, uint64_t now) {
   struct rc_ring *r = &n->rings[ri];
-  if (!r->holding)
+  if (!r->holding) {
+    maybe_want(n, r, ri, now);
     return false;
+  }
   if (!rc_ring_due(r, now)) {
     if (!has_work(n, ri))
       return false;
@@ -308,6 +354,8 @@ bool rc__node_pump(struct rc_node *n, size_t ri, uint64_t now) {
   struct node_link *nl = rc__node_link_to(n, hop.to);
   if (msg && nl && rc_link_send(nl->link, msg, msg_len, now) == 0) {
     n->stats.tokens_out++;
+    if (nenv)
+      rc_ring_note_carried(r);
     for (size_t i = 0; i < nenv; i++)
       free(envs[i].env);
   } else {

@@ -62,6 +62,7 @@ static void set_down(struct rc_ring *r) {
   if (r->up)
     push_event(r, RC_RING_EV_DOWN, r->self);
   r->up = false;
+  r->want_sent = false;  /* a want may have died with a link */
 }
 
 static void set_up(struct rc_ring *r) {
@@ -308,9 +309,20 @@ int rc_ring_on_token(struct rc_ring *r, uint32_t from, const Ringca__Token *t,
   r->have_expect = false;
   r->loss_at = UINT64_MAX;
   r->rotation_end = r->master && r->hold_pos == 0;
-  /* The master idles an empty token between rotations (rc_ring_hurry cuts
-   * the pause when there is work). */
-  r->hold_until = r->rotation_end ? now_ns + r->tm.pause_ns : now_ns;
+  r->want_sent = false;
+  r->rotation_busy |= t->n_envelopes > 0;
+  r->hold_until = now_ns;
+  if (r->rotation_end) {
+    /* An idle ring parks its token at the master instead of spinning it at
+     * line rate; a busy one keeps rotating briskly, since answers follow
+     * requests. Work at the master (rc_ring_hurry) or a member's want
+     * releases a parked token at once. */
+    uint64_t idle = r->tm.idle_pause_ns > r->tm.pause_ns ? r->tm.idle_pause_ns
+                                                         : r->tm.pause_ns;
+    if (!r->wanted)
+      r->hold_until = now_ns + (r->rotation_busy ? r->tm.pause_ns : idle);
+    r->rotation_busy = r->wanted = false;
+  }
   if (!r->master || r->rotation_end)
     set_up(r);
   return 0;
@@ -324,6 +336,39 @@ void rc_ring_hurry(struct rc_ring *r, uint64_t now_ns) {
   if (r->holding && r->hold_until > now_ns)
     r->hold_until = now_ns;
 }
+
+void rc_ring_note_carried(struct rc_ring *r) { r->rotation_busy = true; }
+
+static bool in_active(const struct rc_ring *r, uint32_t node) {
+  for (size_t i = 0; i < r->nactive; i++)
+    if (r->active[i] == node)
+      return true;
+  return false;
+}
+
+int rc_ring_on_want(struct rc_ring *r, uint32_t from, uint64_t now_ns,
+                    struct rc_ring_violation *v) {
+  bool on_ring = false;
+  for (size_t k = 1; k < r->def->norder; k++)
+    on_ring |= r->def->order[k] == from;
+  if (!r->master || !on_ring)
+    return violation(v, RC_TRIP_OUT_OF_TURN,
+                     "ring %s: want from %s, but %s", r->def->name,
+                     name_of(r, from),
+                     !r->master ? "we are not the ring's master"
+                                : "it is not a member of the ring");
+  if (!r->up || !in_active(r, from))
+    return 0;
+  if (r->holding) {
+    if (r->hold_until > now_ns)
+      r->hold_until = now_ns;  /* parked: it leaves now */
+    r->rotation_busy = true;
+  } else {
+    r->wanted = true;  /* in flight: no pause when it comes back */
+  }
+  return 0;
+}
+
 
 static bool same_active(const struct rc_ring *r, const uint32_t *a, size_t n) {
   return n == r->nactive && !memcmp(a, r->active, n * sizeof *a);
@@ -483,3 +528,12 @@ bool rc_ring_can_reach(const struct rc_ring *r, uint32_t next) {
       return peer_is_up(r, next);
   return false;
 }
+
+uint32_t rc_ring_want_target(const struct rc_ring *r) {
+  if (r->master || !r->up || r->holding || r->want_sent)
+    return UINT32_MAX;
+  uint32_t master = r->def->order[0];
+  return adjacent_in_active(r, master) ? master : UINT32_MAX;
+}
+
+void rc_ring_want_sent(struct rc_ring *r) { r->want_sent = true; }

@@ -146,15 +146,16 @@ static int check_envelope(const Ringca__Envelope *env,
 int rc_wire_decode_ring_message(const uint8_t *buf, size_t len,
                                 size_t max_bytes, Ringca__RingMessage **out,
                                 struct rc_wire_error *err) {
-  static const struct rc_pb_field_limit ring_caps[] = {{1, 1}, {2, 1}};
+  static const struct rc_pb_field_limit ring_caps[] = {{1, 1}, {2, 1}, {3, 1}};
   static const char *const ring_names[] = {NULL, "RingMessage.version",
-                                           "RingMessage.token"};
+                                           "RingMessage.token",
+                                           "RingMessage.want"};
   static const struct rc_pb_field_limit token_caps[] = {
       {1, 1}, {2, 1}, {3, 1}, {4, RC_TOKEN_MAX_ORDER}, {5, RC_TOKEN_MAX_ENVELOPES}};
   static const char *const token_names[] = {
       NULL,         "Token.ring",         "Token.epoch",
       "Token.seq",  "Token.active_order", "Token.envelopes"};
-  struct rc_pb_limits lim = {max_bytes, ring_caps, 2, 0};
+  struct rc_pb_limits lim = {max_bytes, ring_caps, 3, 0};
   struct rc_pb_limits token_lim = {max_bytes, token_caps, 5, 0};
   const uint8_t *tok;
   size_t tok_len;
@@ -163,23 +164,30 @@ int rc_wire_decode_ring_message(const uint8_t *buf, size_t len,
 
   int rc = rc_pb_prescan(&lim, buf, len, &bad);
   if (rc)
-    return fail(err, rc, bad == 2 ? "RingMessage.token" : "RingMessage");
+    return fail(err, rc, bad == 2   ? "RingMessage.token"
+                         : bad == 3 ? "RingMessage.want"
+                                    : "RingMessage");
   if (rc_pb_find_len_field(buf, len, 2, &tok, &tok_len) != 0)
     return fail(err, RC_EMALFORMED, "RingMessage.token");
   if (tok && (rc = rc_pb_prescan(&token_lim, tok, tok_len, &bad)) != 0)
     return fail(err, rc,
                 bad > 0 && bad < 6 ? token_names[bad] : "RingMessage.token");
   rc = unpack(&ringca__ring_message__descriptor, &lim, buf, len,
-              (ProtobufCMessage **)out, "RingMessage", ring_names, 3, err);
+              (ProtobufCMessage **)out, "RingMessage", ring_names, 4, err);
   if (rc)
     return rc;
   Ringca__RingMessage *m = *out;
   Ringca__Token *t = m->token;
+  bool want = m->want && m->want[0];
   if (m->version != RC_WIRE_VERSION)
     rc = fail(err, RC_EVERSION, "RingMessage.version");
-  else if (!t)
+  else if (t && want)
+    rc = fail(err, RC_EMALFORMED, "RingMessage.want");
+  else if (want && check_name(m->want, true))
+    rc = fail(err, RC_EMALFORMED, "RingMessage.want");
+  else if (!t && !want)
     rc = fail(err, RC_EMALFORMED, "RingMessage.token");
-  else if (check_name(t->ring, true))
+  else if (t && check_name(t->ring, true))
     rc = fail(err, RC_EMALFORMED, "Token.ring");
   for (size_t i = 0; rc == 0 && t && i < t->n_active_order; i++)
     if (check_name(t->active_order[i], true))

@@ -158,7 +158,7 @@ static void check_rotation(struct chk *c) {
     if (t->timeouts.token_loss_ms <= rot)
       blame(c, RC_TOPO_SET_TOKEN_LOSS, t->rings[r].pos, t->timeouts.token_loss_ms,
             "cannot hold: one rotation of ring '%s' (%zu hops) with full "
-            "%u-byte frames takes %llu ms",
+            "%u-byte frames and the master's pause takes %llu ms",
             t->rings[r].name, t->rings[r].norder, t->limits.frame_size,
             (unsigned long long)rot);
   }

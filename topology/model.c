@@ -18,6 +18,7 @@ void rc_topology_init(struct rc_topology *t) {
   t->timeouts.token_loss_ms = 10000;
   t->timeouts.ring_restart_ms = 2000;
   t->timeouts.rotation_pause_ms = 50;
+  t->timeouts.idle_pause_ms = 1000;
   t->timeouts.isolation_ms = 60000;
   t->timeouts.request_deadline_ms = 60000;
   t->limits.frame_size = RC_FRAME_PAYLOAD_DEFAULT;

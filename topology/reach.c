@@ -23,7 +23,11 @@ static bool ring_indexes_ok(const struct rc_topology *t,
 
 uint64_t rc_topology_rotation_ms(const struct rc_topology *t, size_t ring) {
   const struct rc_topo_ring *r = &t->rings[ring];
-  uint64_t total = t->timeouts.rotation_pause_ms;
+  /* A member waits one rotation plus at most one master pause, the longer
+   * of the busy and the idle one (a loop master cannot always tell). */
+  uint64_t total = t->timeouts.rotation_pause_ms > t->timeouts.idle_pause_ms
+                       ? t->timeouts.rotation_pause_ms
+                       : t->timeouts.idle_pause_ms;
   if (!ring_indexes_ok(t, r) || r->norder < 2)
     return total;
   for (size_t k = 0; k < r->norder; k++) {

@@ -15,8 +15,8 @@ static const struct {
     TIMEOUT_FIELD_(heartbeat_ms),      TIMEOUT_FIELD_(dead_link_ms),
     TIMEOUT_FIELD_(retransmit_ms),     TIMEOUT_FIELD_(handshake_retry_ms),
     TIMEOUT_FIELD_(token_loss_ms),     TIMEOUT_FIELD_(ring_restart_ms),
-    TIMEOUT_FIELD_(rotation_pause_ms), TIMEOUT_FIELD_(isolation_ms),
-    TIMEOUT_FIELD_(request_deadline_ms),
+    TIMEOUT_FIELD_(rotation_pause_ms), TIMEOUT_FIELD_(idle_pause_ms),
+    TIMEOUT_FIELD_(isolation_ms),      TIMEOUT_FIELD_(request_deadline_ms),
 #undef TIMEOUT_FIELD_
 };
 #define NTIMEOUTS (sizeof timeout_fields / sizeof timeout_fields[0])

@@ -36,6 +36,7 @@ static const struct setting SETTINGS[RC_TOPO_SET_COUNT] = {
     [RC_TOPO_SET_TOKEN_LOSS] = {"timeouts", "token_loss_ms", TO(token_loss_ms), 8, 1, MS_MAX},
     [RC_TOPO_SET_RING_RESTART] = {"timeouts", "ring_restart_ms", TO(ring_restart_ms), 8, 1, MS_MAX},
     [RC_TOPO_SET_ROTATION_PAUSE] = {"timeouts", "rotation_pause_ms", TO(rotation_pause_ms), 8, 0, MS_MAX},
+    [RC_TOPO_SET_IDLE_PAUSE] = {"timeouts", "idle_pause_ms", TO(idle_pause_ms), 8, 0, MS_MAX},
     [RC_TOPO_SET_ISOLATION] = {"timeouts", "isolation_ms", TO(isolation_ms), 8, 1, MS_MAX},
     [RC_TOPO_SET_REQUEST_DEADLINE] = {"timeouts", "request_deadline_ms", TO(request_deadline_ms), 8, 1, MS_MAX},
     [RC_TOPO_SET_FRAME_SIZE] = {"limits", "frame_size", LI(frame_size), 4, RC_FRAME_PAYLOAD_MIN, RC_FRAME_PAYLOAD_LIMIT},

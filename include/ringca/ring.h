@@ -28,9 +28,14 @@
 struct rc_ring_timing {
   uint64_t token_loss_ns;  /* no token for this long: lost */
   uint64_t restart_ns;     /* loop master's backoff before epoch + 1 */
-  uint64_t pause_ns;       /* master holds an idle token this long */
+  uint64_t pause_ns;       /* master holds the token this long after a
+                              rotation that carried envelopes */
   uint64_t holdoff_ns;     /* a member that lost the token stays out this long */
   uint64_t epoch_base;     /* master's first epoch is max(1, epoch_base) */
+  uint64_t idle_pause_ns;  /* master holds the token this long after an
+                              empty rotation (a member adjacent to the
+                              master cuts it short with a want); below
+                              pause_ns means pause_ns */
 };
 
 enum rc_ring_event_type {
@@ -88,6 +93,9 @@ struct rc_ring {
   uint64_t next_seq;     /* seq of the hop we send */
   uint64_t hold_until;   /* master's rotation pause */
   bool rotation_end;
+  bool rotation_busy;    /* master: envelopes rode this rotation */
+  bool wanted;           /* master: a member asked for the token */
+  bool want_sent;        /* member: asked since the token last visited */
 
   uint64_t loss_at;      /* UINT64_MAX: not armed */
   uint64_t restart_at;   /* master: UINT64_MAX unless waiting to restart */
@@ -118,6 +126,24 @@ int rc_ring_on_token(struct rc_ring *r, uint32_t from, const Ringca__Token *t,
 bool rc_ring_due(const struct rc_ring *r, uint64_t now_ns);
 /* Cuts a master's rotation pause short (there is traffic to carry). */
 void rc_ring_hurry(struct rc_ring *r, uint64_t now_ns);
+/* The node put envelopes on the token it forwards: the rotation is busy,
+ * so the master keeps the short pause after it. */
+void rc_ring_note_carried(struct rc_ring *r);
+
+/* Master: member `from` asks for the token (RingMessage.want). Returns 0
+ * (the parked token leaves now, or the next rotation starts without a
+ * pause; a member the current epoch bypasses is ignored, as its want may
+ * have crossed the bypass) or 1 with *v filled: only members of this ring
+ * ever send one, and only to its master. */
+int rc_ring_on_want(struct rc_ring *r, uint32_t from, uint64_t now_ns,
+                    struct rc_ring_violation *v);
+/* Member with envelopes for this ring: the master to send a want to, or
+ * UINT32_MAX when none is due (already asked since the token last came,
+ * holding it, ring down, or the master is not our neighbour in the active
+ * order: then the token comes within the idle pause anyway). */
+uint32_t rc_ring_want_target(const struct rc_ring *r);
+/* The want went out: no other until the token has visited. */
+void rc_ring_want_sent(struct rc_ring *r);
 /* Gives up the held token: fills *hop (0), or RC_EAGAIN when the next hop's
  * link is down (the token is dropped; the ring goes down here and the
  * master recovers it). A hub master first starts a new epoch if members

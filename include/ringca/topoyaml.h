@@ -29,6 +29,7 @@
   XX(TOKEN_LOSS, "timeouts", "token_loss_ms")           \
   XX(RING_RESTART, "timeouts", "ring_restart_ms")       \
   XX(ROTATION_PAUSE, "timeouts", "rotation_pause_ms")   \
+  XX(IDLE_PAUSE, "timeouts", "idle_pause_ms")           \
   XX(ISOLATION, "timeouts", "isolation_ms")             \
   XX(REQUEST_DEADLINE, "timeouts", "request_deadline_ms") \
   XX(FRAME_SIZE, "limits", "frame_size")                \

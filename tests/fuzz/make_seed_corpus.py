@@ -58,6 +58,9 @@ MESSAGES = {
     "ring_token": ("RingMessage", 'version: 1 token { ring: "hub-im1" epoch: 3 seq: 4 active_order: "im1" active_order: "fe1" '
                    'envelopes { version: 1 request_id: "0123456789abcdef" origin: "fe1" destination: "root" '
                    'kind: ENVELOPE_CERT_REQUEST payload: "p" ttl: 5 deadline_unix_ms: 1 signature: "' + "s" * 64 + '" } }'),
+    "ring_want": ("RingMessage", 'version: 1 want: "hub-im1"'),
+    "ring_token_and_want": ("RingMessage", 'version: 1 want: "hub-im1" token { ring: "hub-im1" epoch: 3 seq: 4 '
+                            'active_order: "im1" active_order: "fe1" }'),
     "cert_request": ("CertRequest", 'version: 1 profile: "server" csr_der: "0\\202" validity_days: 30'),
     "cert_reply": ("CertReply", 'version: 1 certificate_der: "0" chain_der: "1" chain_der: "2"'),
     "cert_refusal": ("CertRefusal", 'version: 1 reason: REFUSAL_SAN message: "SAN: bad"'),
@@ -97,6 +100,12 @@ def main():
           + frame(encoded["ring_token"]) + b"\x00\x00" + frame(b""))
     write("frame", "oversize", b"\x00\x20" + frame(bytes(range(1, 255)) * 3) + frame(b"ok"))
     write("frame", "bad_crc", b"\x08\x03" + frame(b"hello")[:-3] + b"\x01\x02\x00")
+    # Node target: fe1 asks im1 for the hub token (honest), then im1 asks
+    # fe1 (a member is never asked: fe1 trips), running the mesh between.
+    want = encode("RingMessage", 'version: 1 want: "hub"')
+    write("node", "want_then_misplaced_want",
+          b"\x02\x40" + b"\x80" + len(want).to_bytes(2, "big") + want
+          + b"\x02\x20" + b"\x00" + len(want).to_bytes(2, "big") + want + b"\x02\x40")
     write("frame", "cut_mid_frame", b"\x08\x01" + frame(encoded["link_transport"])[:9] + frame(b"after"))
     return 0
 

@@ -111,6 +111,39 @@ static void test_requests_from_every_frontend(void **state) {
     assert_int_equal(rc_node_route_queue_len(m->n[fe].node), 0);
 }
 
+/* Idle rings park their tokens for idle_pause_ms, yet a request does not
+ * wait for that: the front-end asks im1 for the hub token and im1 asks the
+ * root for the root ring's, so the answer comes within a fraction of one
+ * idle pause (virtual time; the mesh is deterministic). */
+static void test_parked_tokens_are_asked_for(void **state) {
+  struct mesh *m = *state;
+  m->topo.timeouts.idle_pause_ms = 4000;
+  m->topo.timeouts.token_loss_ms = 20000;
+  mesh_start(m);
+  mesh_run_until(m, 20 * SEC);
+  assert_all_rings_up(m);
+  struct rc_node_stats before, after;
+  rc_node_stats(m->n[IM1].node, &before);
+  mesh_run_until(m, 40 * SEC);
+  rc_node_stats(m->n[IM1].node, &after);
+  /* Parked: a few rotations in 20 s, not the hundreds a spinning token
+   * makes (8 hops of ~6 ms plus 50 ms). */
+  assert_true(after.tokens_out - before.tokens_out < 60);
+  assert_all_rings_up(m);
+  for (uint32_t fe = FE1; fe <= FE4; fe++) {
+    size_t i = mesh_request(m, fe, m->now + 60 * SEC);
+    uint64_t t0 = m->now;
+    while (m->req[i].replies == 0 && m->now < t0 + 8 * SEC)
+      mesh_run_until(m, m->now + 10 * MS);
+    if (m->now - t0 > 1500 * MS)
+      fail_msg("%s waited %llu ms for its answer (idle pause 4000 ms)",
+               m->topo.nodes[fe].name,
+               (unsigned long long)((m->now - t0) / MS));
+    mesh_run_until(m, m->now + 6 * SEC);  /* let the rings park again */
+  }
+  assert_int_equal(mesh_tripped_count(m), 0);
+}
+
 /* Requests from every front-end every 500 ms while `fault` happens. */
 static void load_with_fault(struct mesh *m, void (*fault)(struct mesh *),
                             uint64_t fault_at) {
@@ -386,6 +419,8 @@ static void test_noisy_lines_trip_nobody(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_rings_come_up, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_parked_tokens_are_asked_for, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_noisy_lines_trip_nobody, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_node_new_refuses_bad_config, setup,

@@ -29,6 +29,7 @@ enum kind {
   K_FORGED_ENVELOPE,
   K_LINK_REPLAY,
   K_MISROUTED_ENVELOPE,
+  K_MISPLACED_WANT,
 };
 
 struct tcase {
@@ -136,6 +137,15 @@ static uint8_t *craft(struct mesh *m, const struct tcase *c, size_t *len) {
     tok.envelopes = envs;
     tok.n_envelopes = 1;
     break;
+  case K_MISPLACED_WANT: {
+    /* Honest members ask only the master of their own ring. */
+    Ringca__RingMessage want = RINGCA__RING_MESSAGE__INIT;
+    want.version = 1;
+    want.want = m->topo.rings[c->ring].name;
+    uint8_t *b;
+    assert_int_equal(rc_pb_pack(&want.base, &b, len), 0);
+    return b;
+  }
   case K_MALFORMED: {
     static const uint8_t junk[] = {0x08, 0x01, 0x12, 0x05, 0x0a, 0x10, 'x'};
     uint8_t *b = malloc(sizeof junk);
@@ -235,6 +245,7 @@ static const struct tcase cases[] = {
     {"fe bad envelope", FE1, IM1, HUB1, K_BAD_ENVELOPE, RC_TRIP_BAD_ENVELOPE, "ttl 0"},
     {"fe forged envelope", FE1, IM1, HUB1, K_FORGED_ENVELOPE, RC_TRIP_FORGED_ENVELOPE, "signature"},
     {"fe link replay", FE1, IM1, HUB1, K_LINK_REPLAY, RC_TRIP_LINK_VIOLATION, "replay"},
+    {"fe asked for a token it does not master", FE1, IM1, HUB1, K_MISPLACED_WANT, RC_TRIP_OUT_OF_TURN, "not the ring's master"},
     /* intermediate im1 (hub master), fed by front-ends */
     {"im wrong seq", IM1, FE1, HUB1, K_WRONG_SEQ, RC_TRIP_WRONG_SEQ, "expected"},
     {"im lower epoch", IM1, FE2, HUB1, K_LOWER_EPOCH, RC_TRIP_WRONG_EPOCH, "below current epoch"},
@@ -245,6 +256,7 @@ static const struct tcase cases[] = {
     {"im bad envelope", IM1, FE1, HUB1, K_BAD_ENVELOPE, RC_TRIP_BAD_ENVELOPE, "ttl 0"},
     {"im forged envelope", IM1, FE4, HUB1, K_FORGED_ENVELOPE, RC_TRIP_FORGED_ENVELOPE, "signature"},
     {"im link replay", IM1, FE2, HUB1, K_LINK_REPLAY, RC_TRIP_LINK_VIOLATION, "replay"},
+    {"im asked for the root ring's token", IM1, ROOT, ROOT1, K_MISPLACED_WANT, RC_TRIP_OUT_OF_TURN, "not the ring's master"},
     /* root (master of its loop rings), fed by intermediates */
     {"root wrong seq", ROOT, IM1, ROOT1, K_WRONG_SEQ, RC_TRIP_WRONG_SEQ, "expected"},
     {"root lower epoch", ROOT, IM1, ROOT1, K_LOWER_EPOCH, RC_TRIP_WRONG_EPOCH, "below current epoch"},
@@ -254,6 +266,7 @@ static const struct tcase cases[] = {
     {"root bad envelope", ROOT, IM1, ROOT1, K_BAD_ENVELOPE, RC_TRIP_BAD_ENVELOPE, "ttl 0"},
     {"root forged envelope", ROOT, IM2, ROOT2, K_FORGED_ENVELOPE, RC_TRIP_FORGED_ENVELOPE, "signature"},
     {"root link replay", ROOT, IM1, ROOT1, K_LINK_REPLAY, RC_TRIP_LINK_VIOLATION, "replay"},
+    {"root want from a non-member", ROOT, IM2, ROOT1, K_MISPLACED_WANT, RC_TRIP_OUT_OF_TURN, "not a member"},
     {"root request signed by an intermediate", ROOT, IM1, ROOT1, K_MISROUTED_ENVELOPE, RC_TRIP_BAD_ENVELOPE, "from a front-end to a root"},
 };
 

@@ -224,6 +224,50 @@ static void test_repeated_field_limits_before_allocation(void **state) {
   free(envs);
 }
 
+static int decode_ring(const Ringca__RingMessage *msg,
+                       struct rc_wire_error *err) {
+  uint8_t *buf;
+  size_t len;
+  assert_int_equal(rc_pb_pack(&msg->base, &buf, &len), 0);
+  Ringca__RingMessage *out = NULL;
+  int rc = rc_wire_decode_ring_message(buf, len, 4096, &out, err);
+  if (rc == 0) {
+    assert_non_null(out);
+    rc_pb_free(&out->base);
+  }
+  free(buf);
+  return rc;
+}
+
+/* A RingMessage is a token or a want, never both, never neither; the want
+ * names a ring like any other name field. */
+static void test_ring_message_token_xor_want(void **state) {
+  (void)state;
+  struct rc_wire_error err;
+  Ringca__RingMessage msg;
+  ringca__ring_message__init(&msg);
+  msg.version = RC_WIRE_VERSION;
+  msg.want = "im1-fe";
+  assert_int_equal(decode_ring(&msg, &err), 0);
+  Ringca__Token tok;
+  ringca__token__init(&tok);
+  tok.ring = "im1-fe";
+  tok.epoch = 1;
+  msg.token = &tok;
+  assert_int_equal(decode_ring(&msg, &err), RC_EMALFORMED);
+  assert_string_equal(err.field, "RingMessage.want");
+  msg.token = NULL;
+  msg.want = "";
+  assert_int_equal(decode_ring(&msg, &err), RC_EMALFORMED);
+  assert_string_equal(err.field, "RingMessage.token");
+  char longname[RC_NAME_MAX + 2];
+  memset(longname, 'x', sizeof longname - 1);
+  longname[sizeof longname - 1] = '\0';
+  msg.want = longname;
+  assert_int_equal(decode_ring(&msg, &err), RC_EMALFORMED);
+  assert_string_equal(err.field, "RingMessage.want");
+}
+
 static void test_malformed_inputs(void **state) {
   (void)state;
   Ringca__LinkFrame *lf;
@@ -272,6 +316,7 @@ int main(void) {
       cmocka_unit_test(test_link_and_cert_messages_are_standard),
       cmocka_unit_test(test_unknown_version_refused),
       cmocka_unit_test(test_repeated_field_limits_before_allocation),
+      cmocka_unit_test(test_ring_message_token_xor_want),
       cmocka_unit_test(test_malformed_inputs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

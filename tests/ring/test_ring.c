@@ -198,6 +198,86 @@ static void test_loop_rotation_and_pause(void **state) {
   }
 }
 
+/* An idle hub ring parks its token at the master for the idle pause; a
+ * busy rotation keeps the short pause; a member's want releases a parked
+ * token at once, and each member asks at most once per token visit. */
+static void test_idle_park_and_want(void **state) {
+  struct fixture *f = *state;
+  const struct rc_ring_timing idle = {.token_loss_ns = 5000 * MS,
+                                      .restart_ns = 200 * MS,
+                                      .pause_ns = 50 * MS,
+                                      .holdoff_ns = 300 * MS,
+                                      .idle_pause_ns = 2000 * MS};
+  const struct rc_topo_ring *d = &f->topo.rings[f->hub];
+  for (size_t k = 0; k < d->norder; k++)
+    if (!f->ring[d->order[k]].def)
+      assert_int_equal(rc_ring_init(&f->ring[d->order[k]], &f->topo,
+                                    (uint32_t)f->hub, d->order[k], &idle), 0);
+  init_ring(f, f->hub);  /* links up; rings already initialised */
+  uint32_t im1 = node(f, "im1"), fe1 = node(f, "fe1"), fe2 = node(f, "fe2");
+  struct rc_ring *master = &f->ring[im1];
+  rc_ring_start(master, 0);
+  uint64_t now = 0;
+  uint32_t holder = im1;
+  for (int hop = 0; hop < 6; hop++)  /* one empty rotation */
+    holder = step(f, f->hub, holder, now, NULL);
+  assert_int_equal(holder, im1);
+  assert_false(rc_ring_due(master, now));
+  assert_int_equal(rc_ring_next_deadline(master), now + 2000 * MS);
+
+  /* Members may ask; the master is their neighbour on a hub ring. */
+  assert_int_equal(rc_ring_want_target(&f->ring[fe2]), im1);
+  rc_ring_want_sent(&f->ring[fe2]);
+  assert_int_equal(rc_ring_want_target(&f->ring[fe2]), UINT32_MAX);
+  struct rc_ring_violation v;
+  now += 10 * MS;
+  assert_int_equal(rc_ring_on_want(master, fe2, now, &v), 0);
+  assert_true(rc_ring_due(master, now));  /* released at once */
+  holder = step(f, f->hub, holder, now, NULL);   /* im1 -> fe1 */
+  holder = step(f, f->hub, holder, now, NULL);   /* fe1 -> im1 */
+  holder = step(f, f->hub, holder, now, NULL);   /* im1 -> fe2 */
+  assert_int_equal(holder, fe2);
+  assert_int_equal(rc_ring_want_target(&f->ring[fe2]), UINT32_MAX); /* holds */
+  for (int hop = 0; hop < 3; hop++)
+    holder = step(f, f->hub, holder, now, NULL);
+  assert_int_equal(rc_ring_want_target(&f->ring[fe2]), im1);  /* visited */
+  /* The wanted rotation counts as busy: the short pause follows it. */
+  assert_int_equal(rc_ring_next_deadline(master), now + 50 * MS);
+
+  /* Envelopes that rode a rotation keep the short pause too. */
+  now += 50 * MS;
+  rc_ring_on_deadline(master, now);
+  holder = step(f, f->hub, holder, now, NULL);
+  rc_ring_note_carried(master);
+  for (int hop = 0; hop < 5; hop++)
+    holder = step(f, f->hub, holder, now, NULL);
+  assert_int_equal(rc_ring_next_deadline(master), now + 50 * MS);
+  /* ... and the empty one after it parks again. */
+  now += 50 * MS;
+  rc_ring_on_deadline(master, now);
+  for (int hop = 0; hop < 6; hop++)
+    holder = step(f, f->hub, holder, now, NULL);
+  assert_int_equal(rc_ring_next_deadline(master), now + 2000 * MS);
+
+  /* A want that reaches the master mid-rotation: no pause at its end. */
+  now += 2000 * MS;
+  rc_ring_on_deadline(master, now);
+  holder = step(f, f->hub, holder, now, NULL);
+  assert_int_equal(rc_ring_on_want(master, fe1, now, &v), 0);
+  for (int hop = 0; hop < 5; hop++)
+    holder = step(f, f->hub, holder, now, NULL);
+  assert_true(rc_ring_due(master, now));
+
+  /* Only members ask, and only the master is asked. */
+  memset(&v, 0, sizeof v);
+  assert_int_equal(rc_ring_on_want(&f->ring[fe1], fe2, now, &v), 1);
+  assert_int_equal(v.cause, RC_TRIP_OUT_OF_TURN);
+  assert_non_null(strstr(v.detail, "not the ring's master"));
+  assert_int_equal(rc_ring_on_want(master, node(f, "a"), now, &v), 1);
+  assert_non_null(strstr(v.detail, "not a member"));
+  assert_int_equal(rc_ring_want_target(master), UINT32_MAX);
+}
+
 /* Runs the hub ring to a state where fe2 expects the token from im1. */
 static uint32_t run_hub_some(struct fixture *f, uint64_t *now, size_t hops) {
   init_ring(f, f->hub);
@@ -477,6 +557,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_hub_rotation_seqs, setup, teardown),
       cmocka_unit_test_setup_teardown(test_loop_rotation_and_pause, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_idle_park_and_want, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_violations, setup, teardown),
       cmocka_unit_test_setup_teardown(test_lower_epoch_refused, setup, teardown),

@@ -22,7 +22,8 @@ struct fx {
   struct rc_router rt;
 };
 
-static const struct rc_ring_timing timing = {1000, 100, 10, 100, 0};
+static const struct rc_ring_timing timing = {
+    .token_loss_ns = 1000, .restart_ns = 100, .pause_ns = 10, .holdoff_ns = 100};
 
 /* Rings of `self`, all up with every link up and full active orders. */
 static void make(struct fx *f, uint32_t self, size_t cap) {

@@ -416,7 +416,10 @@ static void test_frame_and_rotation_time(void **state) {
   assert_int_equal(rc_topology_frame_ms(4096, 0), UINT64_MAX);
   struct rc_topology t;
   build_pair(&t);
-  /* Hub ring of one member: two hops; plus the 50 ms rotation pause. */
+  /* Hub ring of one member: two hops; plus the longer of the master's
+   * pauses, the 1000 ms idle pause. */
+  assert_int_equal(rc_topology_rotation_ms(&t, 0), 2 * 358 + 1000);
+  t.timeouts.idle_pause_ms = 0;  /* no parking: the busy pause counts */
   assert_int_equal(rc_topology_rotation_ms(&t, 0), 2 * 358 + 50);
   rc_topology_free(&t);
 }
