@@ -203,6 +203,8 @@ static void world_init(struct world *w, uint64_t rotation_pause_ms) {
   if (canon_build(&w->topo) != 0)
     die("canonical topology");
   w->topo.timeouts.rotation_pause_ms = rotation_pause_ms;
+  if (rotation_pause_ms == 0)  /* the token always moving: no parking */
+    w->topo.timeouts.idle_pause_ms = 0;
   struct rc_prng keys;
   rc_prng_seed(&keys, 11);
   struct rc_rng krng = rc_prng_as_rng(&keys);
@@ -418,12 +420,13 @@ int main(int argc, char **argv) {
          requests, l.mean * 1e3, l.lo * 1e3, l.hi * 1e3, l.mean / wire,
          l.mean / wire <= 1.2 ? "PASS" : "FAIL");
   printf("e2e: where the rest goes: up to the root %.1f ms for %.1f ms of "
-         "wire, back %.1f ms for %.1f ms of wire; token rotation: hub ring "
-         "%.1f ms, root ring %.1f ms, of which the %llu ms rotation pause; "
-         "with no pause the mean is %.1f ms (ratio %.2f)\n",
+         "wire, back %.1f ms for %.1f ms of wire; idle rings park their "
+         "tokens (hub rotation %.1f ms, root %.1f ms, with the %llu ms idle "
+         "pause) and fe1 and im1 ask for them; with tokens always moving "
+         "the mean is %.1f ms (ratio %.2f)\n",
          l.up * 1e3, l.wire_up * 1e3, (l.mean - l.up) * 1e3,
          l.wire_down * 1e3, l.hub_rot * 1e3, l.root_rot * 1e3,
-         (unsigned long long)to->rotation_pause_ms, l0.mean * 1e3,
+         (unsigned long long)to->idle_pause_ms, l0.mean * 1e3,
          l0.mean / wire);
   int ok = bench_goal("e2e_latency_115200", l.mean * 1e3, "ms", wire * 1e3,
                       "ms", false, 1.2,
@@ -437,12 +440,21 @@ int main(int argc, char **argv) {
   bench_info("e2e_wire_up", l.wire_up * 1e3, "ms",
              "wire time of the request envelope over fe1->im1->root");
   bench_info("e2e_latency_no_pause", l0.mean * 1e3, "ms",
-             "mean latency with rotation_pause_ms = 0 (token always moving)");
-  double hub_rot = l.hub_rot, root_rot = l.root_rot;
-  bench_info("e2e_hub_rotation", hub_rot * 1e3, "ms",
-             "one token rotation of a hub ring (im + 4 front-ends), idle");
-  bench_info("e2e_root_rotation", root_rot * 1e3, "ms",
-             "one token rotation of a root loop ring (root + im), idle");
+             "mean latency with rotation_pause_ms = idle_pause_ms = 0 (token "
+             "always moving)");
+  /* The failover limit counts a busy rotation (hops plus the short pause),
+   * not an idle one that includes the parked second: the stricter bound. */
+  double pause_s = (double)to->rotation_pause_ms / 1e3;
+  double hub_rot = l0.hub_rot + pause_s, root_rot = l0.root_rot + pause_s;
+  bench_info("e2e_hub_rotation", l.hub_rot * 1e3, "ms",
+             "one token rotation of a hub ring (im + 4 front-ends), idle: "
+             "the hops plus the idle_pause_ms park");
+  bench_info("e2e_root_rotation", l.root_rot * 1e3, "ms",
+             "one token rotation of a root loop ring (root + im), idle: "
+             "the hops plus the idle_pause_ms park");
+  bench_info("e2e_hub_rotation_busy", hub_rot * 1e3, "ms",
+             "one hub rotation with the token always moving, plus "
+             "rotation_pause_ms");
   bench_info("sim_heap_per_node", (double)node_heap_bytes / 1024.0, "KiB",
              "heap held by one rc_node of the canonical mesh after start");
 
@@ -484,7 +496,8 @@ int main(int argc, char **argv) {
   double fo = (double)(w.answered - crash) / 1e9;
   double limit = (double)to->token_loss_ms / 1e3 + hub_rot + root_rot;
   printf("failover: im1 crashed; fe1's next certificate after %.2f s via im2; "
-         "limit token loss %.1f s + one rotation (hub %.2f s + root %.2f s) "
+         "limit token loss %.1f s + one busy rotation (hub %.2f s + root "
+         "%.2f s) "
          "= %.2f s  %s\n",
          fo, (double)to->token_loss_ms / 1e3, hub_rot, root_rot, limit,
          fo <= limit ? "PASS" : "FAIL");

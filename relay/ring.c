@@ -235,6 +235,15 @@ static int check_higher_epoch(struct rc_ring *r, uint32_t from,
   return 0;
 }
 
+/* Every member of the active order is next to the master (a hub ring, a
+ * loop of two or three), so each can ask for a parked token: the master
+ * parks after any rotation, busy or not, and no member waits for it. In a
+ * longer loop the middle members cannot ask, so a busy rotation is
+ * followed by the short pause, as answers follow requests. */
+static bool all_can_ask(const struct rc_ring *r) {
+  return r->hub || r->nactive <= 3;
+}
+
 int rc_ring_on_token(struct rc_ring *r, uint32_t from, const Ringca__Token *t,
                      uint64_t now_ns, struct rc_ring_violation *v) {
   const char *nm = r->def->name, *fn = name_of(r, from);
@@ -319,8 +328,9 @@ int rc_ring_on_token(struct rc_ring *r, uint32_t from, const Ringca__Token *t,
      * releases a parked token at once. */
     uint64_t idle = r->tm.idle_pause_ns > r->tm.pause_ns ? r->tm.idle_pause_ns
                                                          : r->tm.pause_ns;
+    bool short_pause = r->rotation_busy && !all_can_ask(r);
     if (!r->wanted)
-      r->hold_until = now_ns + (r->rotation_busy ? r->tm.pause_ns : idle);
+      r->hold_until = now_ns + (short_pause ? r->tm.pause_ns : idle);
     r->rotation_busy = r->wanted = false;
   }
   if (!r->master || r->rotation_end)

@@ -29,11 +29,11 @@ struct rc_ring_timing {
   uint64_t token_loss_ns;  /* no token for this long: lost */
   uint64_t restart_ns;     /* loop master's backoff before epoch + 1 */
   uint64_t pause_ns;       /* master holds the token this long after a
-                              rotation that carried envelopes */
+                              busy rotation of a loop of 4+ nodes */
   uint64_t holdoff_ns;     /* a member that lost the token stays out this long */
   uint64_t epoch_base;     /* master's first epoch is max(1, epoch_base) */
-  uint64_t idle_pause_ns;  /* master holds the token this long after an
-                              empty rotation (a member adjacent to the
+  uint64_t idle_pause_ns;  /* master parks the token this long after any
+                              other rotation (a member adjacent to the
                               master cuts it short with a want); below
                               pause_ns means pause_ns */
 };

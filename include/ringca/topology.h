@@ -91,10 +91,10 @@ struct rc_topo_timeouts {
   uint64_t token_loss_ms;        /* no token for this long: ring down */
   uint64_t ring_restart_ms;      /* master's backoff before epoch+1 */
   uint64_t rotation_pause_ms;    /* master holds the token this long after
-                                    a rotation that carried envelopes */
-  uint64_t idle_pause_ms;        /* ... and this long after an empty one:
-                                    an idle ring parks its token (idle line,
-                                    idle CPU); a member's want releases it */
+                                    a busy rotation of a loop of 4+ nodes */
+  uint64_t idle_pause_ms;        /* ... and parks it this long after any
+                                    other rotation (idle line, idle CPU); a
+                                    member's want releases it */
   uint64_t isolation_ms;         /* root: no ring up for this long: trip */
   uint64_t request_deadline_ms;  /* front-end: answer or refuse by then */
 };

@@ -18,7 +18,7 @@
 
 struct fixture {
   struct rc_topology topo;
-  int hub, loop;
+  int hub, loop, loop4;
   struct rc_ring ring[8];  /* by node index, for the ring under test */
   size_t nnodes;
 };
@@ -31,12 +31,13 @@ static const struct rc_ring_timing timing = {
     .epoch_base = 0,
 };
 
-/* Nodes: im1 fe1 fe2 fe3 a b c, each pair of ring neighbours on a cable. */
+/* Nodes: im1 fe1 fe2 fe3 a b c d, each pair of ring neighbours on a
+ * cable. */
 static void build(struct fixture *f) {
   memset(f, 0, sizeof *f);
   rc_topology_init(&f->topo);
-  const char *names[] = {"im1", "fe1", "fe2", "fe3", "a", "b", "c"};
-  for (size_t i = 0; i < 7; i++) {
+  const char *names[] = {"im1", "fe1", "fe2", "fe3", "a", "b", "c", "d"};
+  for (size_t i = 0; i < 8; i++) {
     assert_int_equal(rc_topology_add_node(&f->topo, names[i], RC_ROLE_FRONTEND),
                      (int)i);
     for (int p = 0; p < 4; p++) {
@@ -48,16 +49,19 @@ static void build(struct fixture *f) {
   }
   const char *links[][4] = {{"im1", "p0", "fe1", "p0"}, {"im1", "p1", "fe2", "p0"},
                             {"im1", "p2", "fe3", "p0"}, {"a", "p0", "b", "p0"},
-                            {"b", "p1", "c", "p0"},     {"c", "p1", "a", "p1"}};
-  for (size_t i = 0; i < 6; i++)
+                            {"b", "p1", "c", "p0"},     {"c", "p1", "a", "p1"},
+                            {"c", "p2", "d", "p0"},     {"d", "p1", "a", "p2"}};
+  for (size_t i = 0; i < 8; i++)
     assert_true(rc_topology_add_link(&f->topo, links[i][0], links[i][1],
                                      links[i][2], links[i][3]) >= 0);
   const char *members[] = {"fe1", "fe2", "fe3"};
   f->hub = rc_topology_add_hub_ring(&f->topo, "hub", "im1", members, 3);
   const char *order[] = {"a", "b", "c"};
   f->loop = rc_topology_add_ring(&f->topo, "loop", order, 3, false);
+  const char *order4[] = {"a", "b", "c", "d"};
+  f->loop4 = rc_topology_add_ring(&f->topo, "loop4", order4, 4, false);
   assert_int_equal(rc_topology_validate(&f->topo, NULL, NULL), 0);
-  f->nnodes = 7;
+  f->nnodes = 8;
 }
 
 static void init_ring(struct fixture *f, int ring) {
@@ -241,21 +245,13 @@ static void test_idle_park_and_want(void **state) {
   for (int hop = 0; hop < 3; hop++)
     holder = step(f, f->hub, holder, now, NULL);
   assert_int_equal(rc_ring_want_target(&f->ring[fe2]), im1);  /* visited */
-  /* The wanted rotation counts as busy: the short pause follows it. */
-  assert_int_equal(rc_ring_next_deadline(master), now + 50 * MS);
-
-  /* Envelopes that rode a rotation keep the short pause too. */
-  now += 50 * MS;
+  /* Every hub member can ask, so even a busy rotation parks the token. */
+  assert_int_equal(rc_ring_next_deadline(master), now + 2000 * MS);
+  now += 2000 * MS;
   rc_ring_on_deadline(master, now);
   holder = step(f, f->hub, holder, now, NULL);
   rc_ring_note_carried(master);
   for (int hop = 0; hop < 5; hop++)
-    holder = step(f, f->hub, holder, now, NULL);
-  assert_int_equal(rc_ring_next_deadline(master), now + 50 * MS);
-  /* ... and the empty one after it parks again. */
-  now += 50 * MS;
-  rc_ring_on_deadline(master, now);
-  for (int hop = 0; hop < 6; hop++)
     holder = step(f, f->hub, holder, now, NULL);
   assert_int_equal(rc_ring_next_deadline(master), now + 2000 * MS);
 
@@ -276,6 +272,39 @@ static void test_idle_park_and_want(void **state) {
   assert_int_equal(rc_ring_on_want(master, node(f, "a"), now, &v), 1);
   assert_non_null(strstr(v.detail, "not a member"));
   assert_int_equal(rc_ring_want_target(master), UINT32_MAX);
+}
+
+/* In a loop of four, c is next to neither side of the master a: it cannot
+ * ask, so a busy rotation keeps the short pause (answers follow requests)
+ * and only an empty one parks. */
+static void test_long_loop_busy_rotation_keeps_short_pause(void **state) {
+  struct fixture *f = *state;
+  const struct rc_ring_timing idle = {.token_loss_ns = 5000 * MS,
+                                      .restart_ns = 200 * MS,
+                                      .pause_ns = 50 * MS,
+                                      .holdoff_ns = 300 * MS,
+                                      .idle_pause_ns = 2000 * MS};
+  const struct rc_topo_ring *d = &f->topo.rings[f->loop4];
+  for (size_t k = 0; k < d->norder; k++)
+    assert_int_equal(rc_ring_init(&f->ring[d->order[k]], &f->topo,
+                                  (uint32_t)f->loop4, d->order[k], &idle), 0);
+  init_ring(f, f->loop4);
+  uint32_t a = node(f, "a"), b = node(f, "b"), c = node(f, "c");
+  rc_ring_start(&f->ring[a], 0);
+  uint64_t now = 0;
+  uint32_t holder = a;
+  for (int hop = 0; hop < 4; hop++)
+    holder = step(f, f->loop4, holder, now, NULL);
+  assert_int_equal(rc_ring_next_deadline(&f->ring[a]), now + 2000 * MS);
+  assert_int_equal(rc_ring_want_target(&f->ring[b]), a);
+  assert_int_equal(rc_ring_want_target(&f->ring[c]), UINT32_MAX);
+  now += 2000 * MS;
+  rc_ring_on_deadline(&f->ring[a], now);
+  holder = step(f, f->loop4, holder, now, NULL);
+  rc_ring_note_carried(&f->ring[a]);
+  for (int hop = 0; hop < 3; hop++)
+    holder = step(f, f->loop4, holder, now, NULL);
+  assert_int_equal(rc_ring_next_deadline(&f->ring[a]), now + 50 * MS);
 }
 
 /* Runs the hub ring to a state where fe2 expects the token from im1. */
@@ -560,6 +589,8 @@ int main(void) {
                                       teardown),
       cmocka_unit_test_setup_teardown(test_idle_park_and_want, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(
+          test_long_loop_busy_rotation_keeps_short_pause, setup, teardown),
       cmocka_unit_test_setup_teardown(test_violations, setup, teardown),
       cmocka_unit_test_setup_teardown(test_lower_epoch_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_hub_bypass_on_link_down_and_rejoin,
