@@ -74,18 +74,18 @@ static int signed_bytes_alloc(const Ringca__Envelope *env, uint8_t **buf,
   return rc;
 }
 
-int rc_envelope_sign(Ringca__Envelope *env, const uint8_t priv[32],
-                     uint8_t sig[64]) {
+int rc_envelope_sign_key(Ringca__Envelope *env, EVP_PKEY *key,
+                         uint8_t sig[64]) {
+  if (!key)
+    return RC_ECRYPTO;
   uint8_t *msg;
   size_t msg_len, sig_len = RC_SIGNATURE_LEN;
   int rc = signed_bytes_alloc(env, &msg, &msg_len);
   if (rc)
     return rc;
   rc = RC_ECRYPTO;
-  EVP_PKEY *key =
-      EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, priv, 32);
   EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-  if (key && ctx && EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) == 1 &&
+  if (ctx && EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) == 1 &&
       EVP_DigestSign(ctx, sig, &sig_len, msg, msg_len) == 1 &&
       sig_len == RC_SIGNATURE_LEN) {
     env->signature.data = sig;
@@ -93,13 +93,21 @@ int rc_envelope_sign(Ringca__Envelope *env, const uint8_t priv[32],
     rc = 0;
   }
   EVP_MD_CTX_free(ctx);
-  EVP_PKEY_free(key); /* OpenSSL cleanses the private key on free */
   free(msg);
   return rc;
 }
 
-int rc_envelope_verify(const Ringca__Envelope *env, const uint8_t pub[32]) {
-  if (env->signature.len != RC_SIGNATURE_LEN || !env->signature.data)
+int rc_envelope_sign(Ringca__Envelope *env, const uint8_t priv[32],
+                     uint8_t sig[64]) {
+  EVP_PKEY *key =
+      EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, priv, 32);
+  int rc = rc_envelope_sign_key(env, key, sig);
+  EVP_PKEY_free(key); /* OpenSSL cleanses the private key on free */
+  return rc;
+}
+
+int rc_envelope_verify_key(const Ringca__Envelope *env, EVP_PKEY *key) {
+  if (!key || env->signature.len != RC_SIGNATURE_LEN || !env->signature.data)
     return RC_EAUTH;
   uint8_t *msg;
   size_t msg_len;
@@ -107,15 +115,20 @@ int rc_envelope_verify(const Ringca__Envelope *env, const uint8_t pub[32]) {
   if (rc)
     return rc;
   rc = RC_EAUTH;
-  EVP_PKEY *key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, 32);
   EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-  if (key && ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) == 1 &&
+  if (ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) == 1 &&
       EVP_DigestVerify(ctx, env->signature.data, env->signature.len, msg,
                        msg_len) == 1)
     rc = 0;
   EVP_MD_CTX_free(ctx);
-  EVP_PKEY_free(key);
   free(msg);
+  return rc;
+}
+
+int rc_envelope_verify(const Ringca__Envelope *env, const uint8_t pub[32]) {
+  EVP_PKEY *key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, 32);
+  int rc = rc_envelope_verify_key(env, key);
+  EVP_PKEY_free(key);
   return rc;
 }
 

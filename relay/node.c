@@ -66,7 +66,8 @@ static void trip_now(struct rc_node *n, const struct rc_node_trip *t) {
     rc_link_stop(n->links[i].link);
     n->links[i].up = false;
   }
-  OPENSSL_cleanse(n->origin_priv, sizeof n->origin_priv);
+  EVP_PKEY_free(n->origin_key); /* OpenSSL cleanses the private key */
+  n->origin_key = NULL;
   struct rc_node_event ev;
   memset(&ev, 0, sizeof ev);
   ev.type = RC_NODE_EV_TRIP;
@@ -237,7 +238,15 @@ int rc_node_new(const struct rc_node_config *cfg, struct rc_node **out,
   n->topo = t;
   n->self = cfg->self;
   n->rng = cfg->rng;
-  memcpy(n->origin_priv, cfg->origin_priv, 32);
+  n->origin_key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL,
+                                               cfg->origin_priv, 32);
+  n->origin_pubs = calloc(t->nnodes + 1, sizeof *n->origin_pubs);
+  if (!n->origin_key || !n->origin_pubs) {
+    EVP_PKEY_free(n->origin_key);
+    free(n->origin_pubs);
+    free(n);
+    return RC_ENOMEM;
+  }
   n->on_violation = t->policy.on_violation[t->nodes[cfg->self].role];
   n->isolated_since = 0;
   /* A request waits for a token, a rotation or two and the signer; retry
@@ -296,7 +305,10 @@ void rc_node_free(struct rc_node *n) {
   free(n->events);
   if (n->delivered)
     ringca__envelope__free_unpacked(n->delivered, NULL);
-  OPENSSL_cleanse(n->origin_priv, sizeof n->origin_priv);
+  EVP_PKEY_free(n->origin_key);
+  for (size_t i = 0; i < n->topo->nnodes; i++)
+    EVP_PKEY_free(n->origin_pubs[i]);
+  free(n->origin_pubs);
   free(n);
 }
 

@@ -3,6 +3,7 @@
  * requests and the destination's idempotency cache) and node_lab.c. */
 #ifndef RINGCA_NODE_INTERNAL_H
 #define RINGCA_NODE_INTERNAL_H
+#include <openssl/evp.h>
 #include <stdarg.h>
 
 #include "ringca/node.h"
@@ -55,7 +56,9 @@ struct rc_node {
   const struct rc_topology *topo;
   uint32_t self;
   struct rc_rng rng;
-  uint8_t origin_priv[32];
+  EVP_PKEY *origin_key;    /* our Ed25519 signing key; freed (and so
+                              cleansed by OpenSSL) when we trip */
+  EVP_PKEY **origin_pubs;  /* per topology node, loaded on first use */
   enum rc_violation_action on_violation;
 
   struct node_link *links;

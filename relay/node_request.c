@@ -213,7 +213,7 @@ uint64_t rc__node_requests_next(const struct rc_node *n) {
 static int sign_and_pack(struct rc_node *n, Ringca__Envelope *e,
                          uint8_t **buf, size_t *len) {
   uint8_t sig[RC_SIGNATURE_LEN];
-  int rc = rc_envelope_sign(e, n->origin_priv, sig);
+  int rc = rc_envelope_sign_key(e, n->origin_key, sig);
   if (rc)
     return rc;
   rc = rc_pb_pack(&e->base, buf, len);

@@ -103,7 +103,11 @@ static bool judge_envelopes(struct rc_node *n, struct node_link *nl,
                          rc__node_name(n, nl->peer), why);
       return false;
     }
-    if (rc_envelope_verify(e, topo->nodes[origin].origin_pub) != 0) {
+    EVP_PKEY **pub = &n->origin_pubs[origin];
+    if (!*pub)
+      *pub = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL,
+                                         topo->nodes[origin].origin_pub, 32);
+    if (rc_envelope_verify_key(e, *pub) != 0) {
       rc__node_violation(n, RC_TRIP_FORGED_ENVELOPE, ring, nl->topo_link,
                          nl->peer, evidence,
                          "envelope %s (%s -> %s) from %s: origin signature "

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+
 #include "ringca.pb-c.h"
 
 #define RC_ENVELOPE_DOMAIN "ringca-envelope-v1"
@@ -33,6 +35,13 @@ int rc_envelope_sign(Ringca__Envelope *env, const uint8_t priv[32],
                      uint8_t sig[64]);
 /* 0 when env->signature is a valid signature by pub; RC_EAUTH otherwise. */
 int rc_envelope_verify(const Ringca__Envelope *env, const uint8_t pub[32]);
+
+/* The same with keys already loaded: a node signs and verifies every
+ * envelope it handles, and building an EVP_PKEY from raw bytes costs as
+ * much as a signature (the public half is derived each time). */
+int rc_envelope_sign_key(Ringca__Envelope *env, EVP_PKEY *priv,
+                         uint8_t sig[64]);
+int rc_envelope_verify_key(const Ringca__Envelope *env, EVP_PKEY *pub);
 
 /* Raw Ed25519 public key of a raw private key. 0 or RC_ECRYPTO. */
 int rc_ed25519_public(const uint8_t priv[32], uint8_t pub[32]);
