@@ -29,6 +29,7 @@ struct req {
 struct inj {
   uint32_t target;
   int link;
+  int from;  /* the request's front-end, or -1 */
   uint64_t at_ns, due_ns;
   bool open;
   char what[160];
@@ -414,12 +415,12 @@ void rc_inv_expired(struct rc_inv *v, uint32_t fe, const uint8_t id[16],
 
 /* ------------------------------------------------------------- trips */
 
-void rc_inv_inject(struct rc_inv *v, uint32_t target, int link,
-                   uint64_t bound_ns, const char *what, uint64_t now) {
+static struct inj *add_inj(struct rc_inv *v, uint32_t target, int link,
+                           uint64_t bound_ns, const char *what, uint64_t now) {
   /* Nobody there to trip, unless the lie travels inside a request: those
    * are retried end to end and reach the target when it is back. */
   if (target >= v->t->nnodes || (link >= 0 && !v->nodes[target].usable))
-    return;
+    return NULL;
   if (v->ninj == INJ_MAX) {
     /* compact: drop closed entries */
     size_t k = 0;
@@ -428,15 +429,29 @@ void rc_inv_inject(struct rc_inv *v, uint32_t target, int link,
         v->inj[k++] = v->inj[i];
     v->ninj = k;
     if (k == INJ_MAX)
-      return;
+      return NULL;
   }
   struct inj *j = &v->inj[v->ninj++];
   j->target = target;
   j->link = link;
+  j->from = -1;
   j->at_ns = now;
   j->due_ns = now + bound_ns;
   j->open = true;
   snprintf(j->what, sizeof j->what, "%s", what);
+  return j;
+}
+
+void rc_inv_inject(struct rc_inv *v, uint32_t target, int link,
+                   uint64_t bound_ns, const char *what, uint64_t now) {
+  add_inj(v, target, link, bound_ns, what, now);
+}
+
+void rc_inv_inject_request(struct rc_inv *v, uint32_t from, uint32_t target,
+                           uint64_t bound_ns, const char *what, uint64_t now) {
+  struct inj *j = add_inj(v, target, -1, bound_ns, what, now);
+  if (j)
+    j->from = (int)from;
 }
 
 void rc_inv_trip(struct rc_inv *v, uint32_t node, const char *cause,
@@ -489,6 +504,8 @@ static void check_injections(struct rc_inv *v, uint64_t now) {
       continue;
     if (j->link >= 0 && (!v->cables[j->link].usable ||
                          v->cables[j->link].changed_ns > j->at_ns))
+      continue;
+    if (j->from >= 0 && !reach_root(v, (uint32_t)j->from, j->at_ns))
       continue;
     char t[32];
     rc_record_fmt_time(j->at_ns, t, sizeof t);

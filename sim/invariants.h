@@ -72,6 +72,12 @@ void rc_inv_expired(struct rc_inv *inv, uint32_t fe, const uint8_t id[16],
  * bound_ns unless the target is already gone or the path broke. */
 void rc_inv_inject(struct rc_inv *inv, uint32_t target, int link,
                    uint64_t bound_ns, const char *what, uint64_t now_ns);
+/* The same for a lie inside a request front-end `from` sends to the root:
+ * also excused when no path from `from` to the root stayed up from the
+ * injection on (the request may never have arrived). */
+void rc_inv_inject_request(struct rc_inv *inv, uint32_t from, uint32_t target,
+                           uint64_t bound_ns, const char *what,
+                           uint64_t now_ns);
 /* A node tripped. violation: the cause is a violation received from a
  * neighbour; isolation: the root's isolation timeout. */
 void rc_inv_trip(struct rc_inv *inv, uint32_t node, const char *cause,

@@ -203,8 +203,8 @@ void w_submit_bad(struct world *w, uint32_t n) {
   char what[96];
   snprintf(what, sizeof what, "a CSR failing policy from %s",
            w->t->nodes[n].name);
-  rc_inv_inject(w->inv, (uint32_t)w->root, -1,
-                w_ns(w->t->timeouts.request_deadline_ms), what, w->now);
+  rc_inv_inject_request(w->inv, n, (uint32_t)w->root,
+                        w_ns(w->t->timeouts.request_deadline_ms), what, w->now);
   w->rec->injections++;
   rc_record_event(w->rec, w->now, RC_REC_INJECT, (int)n, -1, -1,
                   "%s submits a CSR that fails policy", w->t->nodes[n].name);
