@@ -136,24 +136,24 @@ static bool on_ack(struct rc_link *link, uint64_t ack, const uint8_t *raw,
   return true;
 }
 
-static void on_data(struct rc_link *link, const Ringca__LinkPayload *p,
+static void on_data(struct rc_link *link, const struct rc_wire_link_payload *p,
                     const uint8_t *raw, size_t rawlen) {
   unsigned long long seq = p->seq, last = link->delivered;
   if (p->seq == link->delivered + 1) {
-    if (!deliver(link, p->data.data, p->data.len))
+    if (!deliver(link, p->data, p->data_len))
       return;
     link->delivered = p->seq;
-    if (p->data.len)
-      memcpy(link->last_data, p->data.data, p->data.len);
-    link->last_data_len = p->data.len;
+    if (p->data_len)
+      memcpy(link->last_data, p->data, p->data_len);
+    link->last_data_len = p->data_len;
     link->ack_due = true;
   } else if (p->seq == 0) {
     rc_link__violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
                        "LinkPayload.seq 0 on a DATA payload");
   } else if (p->seq == link->delivered) {
-    if (p->data.len != link->last_data_len ||
-        (p->data.len &&
-         memcmp(p->data.data, link->last_data, p->data.len) != 0)) {
+    if (p->data_len != link->last_data_len ||
+        (p->data_len &&
+         memcmp(p->data, link->last_data, p->data_len) != 0)) {
       rc_link__violation(link, RC_LINK_VIOLATION_REPLAY, raw, rawlen,
                          "seq %llu re-sent with different data", seq);
       return;
@@ -170,7 +170,8 @@ static void on_data(struct rc_link *link, const Ringca__LinkPayload *p,
 }
 
 /* A transport frame naming the current (or pending) session. */
-void rc_link__on_transport(struct rc_link *link, const Ringca__LinkFrame *f,
+void rc_link__on_transport(struct rc_link *link,
+                           const struct rc_wire_link_frame *f,
                            const uint8_t *raw, size_t rawlen, uint64_t now) {
   unsigned long long ctr = f->counter, last = link->rx_ctr;
   if (link->rx_any && f->counter <= link->rx_ctr) {
@@ -186,20 +187,20 @@ void rc_link__on_transport(struct rc_link *link, const Ringca__LinkFrame *f,
   }
   uint8_t ad[AD_LEN];
   header_ad(ad, f->type, f->session_id, f->counter);
-  if (f->body.len < RC_NOISE_TAG_LEN ||
-      rc_aead_open(link->rx_aead, f->counter, ad, AD_LEN, f->body.data,
-                   f->body.len, link->pt) != 0) {
+  if (f->body_len < RC_NOISE_TAG_LEN ||
+      rc_aead_open(link->rx_aead, f->counter, ad, AD_LEN, f->body,
+                   f->body_len, link->pt) != 0) {
     rc_link__violation(link, RC_LINK_VIOLATION_AUTH, raw, rawlen,
                        "transport frame counter %llu of session %08x fails "
                        "authentication",
                        ctr, (unsigned)f->session_id);
     return;
   }
-  size_t plen = f->body.len - RC_NOISE_TAG_LEN;
-  Ringca__LinkPayload *p = NULL;
+  size_t plen = f->body_len - RC_NOISE_TAG_LEN;
+  struct rc_wire_link_payload payload, *p = &payload;
   struct rc_wire_error werr = {0};
-  int rc = rc_wire_decode_link_payload(link->pt, plen, link->cfg.max_frame, &p,
-                                       &werr);
+  int rc = rc_wire_view_link_payload(link->pt, plen, link->cfg.max_frame, p,
+                                     &werr);
   if (rc) {
     rc_link__violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
                        "sealed payload: bad %s (%s)",
@@ -215,16 +216,15 @@ void rc_link__on_transport(struct rc_link *link, const Ringca__LinkFrame *f,
   if (link->st == ST_HS_CONFIRM)
     rc_link__went_up(link, now);
   bool data = p->kind == RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_DATA;
-  if (!data && (p->seq != 0 || p->data.len != 0))
+  if (!data && (p->seq != 0 || p->data_len != 0))
     rc_link__violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
                        "%s payload carries seq %llu and %zu data bytes",
                        p->kind == RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_ACK
                            ? "ACK"
                            : "HEARTBEAT",
-                       (unsigned long long)p->seq, p->data.len);
+                       (unsigned long long)p->seq, p->data_len);
   else if (on_ack(link, p->ack, raw, rawlen) && data)
     on_data(link, p, raw, rawlen);
-  rc_pb_free(&p->base);
 }
 
 /* ----------------------------------------------------------- transmit side */
