@@ -27,20 +27,20 @@ static void header_ad(uint8_t ad[AD_LEN], uint32_t type, uint32_t sid,
     ad[12 + b] = (uint8_t)(ctr >> (8 * b));
 }
 
-/* Packs a LinkFrame and COBS-encodes it into out. Returns wire length or 0. */
+/* Encodes a LinkFrame (by hand: no sizing pass, no allocation) and
+ * COBS-frames it into out. Returns the wire length. */
 size_t rc_link__encode_frame(struct rc_link *link, uint32_t type, uint32_t sid,
                              uint64_t ctr, const uint8_t *body, size_t blen,
                              uint8_t *out, size_t cap) {
-  Ringca__LinkFrame f = RINGCA__LINK_FRAME__INIT;
-  f.version = RC_WIRE_VERSION;
-  f.type = (Ringca__LinkFrameType)type;
-  f.session_id = sid;
-  f.counter = ctr;
-  f.body.data = (uint8_t *)body;
-  f.body.len = blen;
-  size_t n = ringca__link_frame__get_packed_size(&f);
-  assert(n <= link->cfg.max_frame);
-  ringca__link_frame__pack(&f, link->fbuf);
+  const struct rc_wire_link_frame f = {RC_WIRE_VERSION,
+                                       (Ringca__LinkFrameType)type,
+                                       sid,
+                                       ctr,
+                                       body,
+                                       blen};
+  /* LinkFrame header: at most 22 bytes below 2 MiB (LINK_OVERHEAD). */
+  assert(blen + 22u <= link->cfg.max_frame);
+  size_t n = rc_wire_encode_link_frame(&f, link->fbuf);
   long w = rc_frame_encode(link->fbuf, n, out, cap);
   assert(w > 0);
   link->stats.frames_out++;
@@ -52,15 +52,11 @@ size_t rc_link__encode_frame(struct rc_link *link, uint32_t type, uint32_t sid,
 static void emit_transport(struct rc_link *link, Ringca__LinkPayloadKind kind,
                            uint64_t seq, const uint8_t *data, size_t len,
                            uint64_t now) {
-  Ringca__LinkPayload p = RINGCA__LINK_PAYLOAD__INIT;
-  p.kind = kind;
-  p.seq = seq;
-  p.ack = link->delivered;
-  p.data.data = (uint8_t *)data;
-  p.data.len = len;
-  size_t plen = ringca__link_payload__get_packed_size(&p);
-  assert(plen + LINK_OVERHEAD - 28u <= link->cfg.max_frame);
-  ringca__link_payload__pack(&p, link->pt);
+  const struct rc_wire_link_payload p = {kind, seq, link->delivered, data,
+                                         len};
+  /* LinkPayload header (28) + LinkFrame header (22) + tag (16). */
+  assert(len + LINK_OVERHEAD <= link->cfg.max_frame);
+  size_t plen = rc_wire_encode_link_payload(&p, link->pt);
   /* Noise reserves nonce 2^64-1; at 11,520 B/s it is never reached, and if
    * it were the link falls silent and the peer's dead-link timer re-keys. */
   if (link->tx_ctr == UINT64_MAX)

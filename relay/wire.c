@@ -9,6 +9,7 @@
 
 /* Handshake and header fields are tiny; a frame is bounded by the framer. */
 #define LINK_FRAME_MAX (RC_FRAME_PAYLOAD_LIMIT)
+#define RC_PB_WIRE_LEN PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED
 #define HANDSHAKE_PAYLOAD_MAX 512u
 
 static int fail(struct rc_wire_error *err, int code, const char *field) {
@@ -77,7 +78,7 @@ int rc_wire_view_link_frame(const uint8_t *buf, size_t len,
                                   {.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
                                   {.wire = PROTOBUF_C_WIRE_TYPE_32BIT},
                                   {.wire = PROTOBUF_C_WIRE_TYPE_64BIT},
-                                  {.wire = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED}};
+                                  {.wire = RC_PB_WIRE_LEN}};
   uint32_t bad = 0;
   bool unpackable;
   memset(out, 0, sizeof *out);
@@ -138,7 +139,7 @@ int rc_wire_view_link_payload(const uint8_t *buf, size_t len,
   struct rc_pb_view_field f[4] = {{.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
                                   {.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
                                   {.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
-                                  {.wire = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED}};
+                                  {.wire = RC_PB_WIRE_LEN}};
   uint32_t bad = 0;
   bool unpackable;
   memset(out, 0, sizeof *out);
@@ -174,6 +175,68 @@ int rc_wire_decode_link_payload(const uint8_t *buf, size_t len,
     return fail(err, RC_EMALFORMED, "LinkPayload.kind");
   }
   return ok(err);
+}
+
+/* ------------------------------------------------- link encoders, by hand */
+
+static size_t put_varint(uint8_t *out, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    out[n++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  out[n++] = (uint8_t)v;
+  return n;
+}
+
+static size_t put_fixed(uint8_t *out, uint64_t v, size_t width) {
+  for (size_t b = 0; b < width; b++)
+    out[b] = (uint8_t)(v >> (8 * b));
+  return width;
+}
+
+/* As protobuf-c packs proto3: fields in number order, zero values left
+ * out; an enum is an int32, so a negative one takes 10 bytes. */
+static size_t put_varint_field(uint8_t *out, uint8_t tag, uint64_t v) {
+  if (!v)
+    return 0;
+  out[0] = tag;
+  return 1 + put_varint(out + 1, v);
+}
+
+static size_t put_fixed_field(uint8_t *out, uint8_t tag, uint64_t v,
+                              size_t width) {
+  if (!v)
+    return 0;
+  out[0] = tag;
+  return 1 + put_fixed(out + 1, v, width);
+}
+
+static size_t put_bytes_field(uint8_t *out, uint8_t tag, const uint8_t *data,
+                              size_t len) {
+  if (!len)
+    return 0;
+  out[0] = tag;
+  size_t n = 1 + put_varint(out + 1, len);
+  memcpy(out + n, data, len);
+  return n + len;
+}
+
+size_t rc_wire_encode_link_frame(const struct rc_wire_link_frame *f,
+                                 uint8_t *out) {
+  size_t n = put_varint_field(out, 0x08, f->version);
+  n += put_varint_field(out + n, 0x10, (uint64_t)(int64_t)(int)f->type);
+  n += put_fixed_field(out + n, 0x1D, f->session_id, 4);
+  n += put_fixed_field(out + n, 0x21, f->counter, 8);
+  return n + put_bytes_field(out + n, 0x2A, f->body, f->body_len);
+}
+
+size_t rc_wire_encode_link_payload(const struct rc_wire_link_payload *p,
+                                   uint8_t *out) {
+  size_t n = put_varint_field(out, 0x08, (uint64_t)(int64_t)(int)p->kind);
+  n += put_varint_field(out + n, 0x10, p->seq);
+  n += put_varint_field(out + n, 0x18, p->ack);
+  return n + put_bytes_field(out + n, 0x22, p->data, p->data_len);
 }
 
 int rc_wire_decode_handshake_payload(const uint8_t *buf, size_t len,
@@ -232,7 +295,7 @@ int rc_wire_decode_ring_message(const uint8_t *buf, size_t len,
   struct rc_pb_limits lim = {max_bytes, ring_caps, 2, 0};
   struct rc_pb_limits token_lim = {max_bytes, token_caps, 5, 0};
   struct rc_pb_view_field f[2] = {{.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
-                                  {.wire = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED}};
+                                  {.wire = RC_PB_WIRE_LEN}};
   uint32_t bad = 0;
   bool unpackable;
   *out = NULL;

@@ -51,6 +51,15 @@ int rc_wire_view_link_payload(const uint8_t *buf, size_t len,
                               struct rc_wire_link_payload *out,
                               struct rc_wire_error *err);
 
+/* The same messages encoded by hand, byte for byte what protobuf-c packs
+ * (proto3: field order, zero values left out). `out` must hold the fields
+ * plus RC_WIRE_LINK_HEADER_MAX bytes. Returns the encoded length. */
+#define RC_WIRE_LINK_HEADER_MAX 48u
+size_t rc_wire_encode_link_frame(const struct rc_wire_link_frame *f,
+                                 uint8_t *out);
+size_t rc_wire_encode_link_payload(const struct rc_wire_link_payload *p,
+                                   uint8_t *out);
+
 int rc_wire_decode_handshake_payload(const uint8_t *buf, size_t len,
                                      Ringca__HandshakePayload **out,
                                      struct rc_wire_error *err);
