@@ -72,6 +72,10 @@ void rc_link__free_popped(struct rc_link *link) {
   }
 }
 
+bool rc_link_has_event(const struct rc_link *link) {
+  return link->ev_head != NULL;
+}
+
 bool rc_link_next_event(struct rc_link *link, struct rc_link_event *ev) {
   rc_link__free_popped(link);
   struct evnode *n = link->ev_head;
@@ -232,18 +236,18 @@ void rc_link__went_up(struct rc_link *link, uint64_t now) {
 
 /* Reads a handshake message and checks its payload names our peer.
  * Returns true when it authenticated; otherwise a violation was raised. */
-static bool read_handshake(struct rc_link *link, const Ringca__LinkFrame *f,
+static bool read_handshake(struct rc_link *link, const struct rc_wire_link_frame *f,
                            const uint8_t *raw, size_t rawlen) {
   uint8_t pl[HS_FRAME_MAX];
   size_t plen = 0;
   const char *what = link->initiator ? "handshake-resp" : "handshake-init";
-  int rc = f->body.len > HS_FRAME_MAX
+  int rc = f->body_len > HS_FRAME_MAX
                ? RC_EMALFORMED
-               : rc_noise_hs_read(&link->hs, f->body.data, f->body.len, pl,
+               : rc_noise_hs_read(&link->hs, f->body, f->body_len, pl,
                                   sizeof pl, &plen);
   if (rc == RC_EMALFORMED) {
     rc_link__violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
-                       "%s body of %zu bytes", what, f->body.len);
+                       "%s body of %zu bytes", what, f->body_len);
     return false;
   }
   if (rc) {
@@ -273,7 +277,7 @@ static bool read_handshake(struct rc_link *link, const Ringca__LinkFrame *f,
   return same;
 }
 
-static void on_init(struct rc_link *link, const Ringca__LinkFrame *f,
+static void on_init(struct rc_link *link, const struct rc_wire_link_frame *f,
                     const uint8_t *raw, size_t rawlen, uint64_t now) {
   if (link->initiator) {
     rc_link__violation(link, RC_LINK_VIOLATION_UNEXPECTED_TYPE, raw, rawlen,
@@ -326,7 +330,7 @@ static void on_init(struct rc_link *link, const Ringca__LinkFrame *f,
   link->hs_deadline = now + link->cfg.dead_link_ns;
 }
 
-static void on_resp(struct rc_link *link, const Ringca__LinkFrame *f,
+static void on_resp(struct rc_link *link, const struct rc_wire_link_frame *f,
                     const uint8_t *raw, size_t rawlen, uint64_t now) {
   if (!link->initiator) {
     rc_link__violation(link, RC_LINK_VIOLATION_UNEXPECTED_TYPE, raw, rawlen,
@@ -376,13 +380,13 @@ static void window_push(struct rc_link *link, enum outcome o, uint64_t now) {
 
 static void on_frame(struct rc_link *link, const uint8_t *raw, size_t len,
                      uint64_t now) {
-  Ringca__LinkFrame *f = NULL;
+  struct rc_wire_link_frame frame, *f = &frame;
   struct rc_wire_error werr = {0};
   if (link->st == ST_IDLE) {
     link->stats.stale++;
     return;
   }
-  int rc = rc_wire_decode_link_frame(raw, len, &f, &werr);
+  int rc = rc_wire_view_link_frame(raw, len, f, &werr);
   if (rc) {
     rc_link__violation(link,
                        rc == RC_EVERSION ? RC_LINK_VIOLATION_VERSION
@@ -407,7 +411,6 @@ static void on_frame(struct rc_link *link, const uint8_t *raw, size_t len,
       link->stats.stale++;
     break;
   }
-  rc_pb_free(&f->base);
   if (link->st != ST_STOPPED)
     window_push(link, link->stats.stale > stale_before ? OUT_STALE : OUT_GOOD,
                 now);

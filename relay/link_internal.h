@@ -12,6 +12,7 @@
 #include "ringca/limits.h"
 #include "ringca/link.h"
 #include "ringca/noise.h"
+#include "ringca/wire.h"
 
 #define PROLOGUE_TAG "ringca-link-v1"
 #define AD_LEN 20u
@@ -105,7 +106,8 @@ size_t rc_link__encode_frame(struct rc_link *link, uint32_t type, uint32_t sid,
                              uint64_t ctr, const uint8_t *body, size_t blen,
                              uint8_t *out, size_t cap);
 /* Judges a transport frame naming the current (or pending) session. */
-void rc_link__on_transport(struct rc_link *link, const Ringca__LinkFrame *f,
+void rc_link__on_transport(struct rc_link *link,
+                           const struct rc_wire_link_frame *f,
                            const uint8_t *raw, size_t rawlen, uint64_t now);
 
 #endif

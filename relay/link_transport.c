@@ -27,20 +27,20 @@ static void header_ad(uint8_t ad[AD_LEN], uint32_t type, uint32_t sid,
     ad[12 + b] = (uint8_t)(ctr >> (8 * b));
 }
 
-/* Packs a LinkFrame and COBS-encodes it into out. Returns wire length or 0. */
+/* Encodes a LinkFrame (by hand: no sizing pass, no allocation) and
+ * COBS-frames it into out. Returns the wire length. */
 size_t rc_link__encode_frame(struct rc_link *link, uint32_t type, uint32_t sid,
                              uint64_t ctr, const uint8_t *body, size_t blen,
                              uint8_t *out, size_t cap) {
-  Ringca__LinkFrame f = RINGCA__LINK_FRAME__INIT;
-  f.version = RC_WIRE_VERSION;
-  f.type = (Ringca__LinkFrameType)type;
-  f.session_id = sid;
-  f.counter = ctr;
-  f.body.data = (uint8_t *)body;
-  f.body.len = blen;
-  size_t n = ringca__link_frame__get_packed_size(&f);
-  assert(n <= link->cfg.max_frame);
-  ringca__link_frame__pack(&f, link->fbuf);
+  const struct rc_wire_link_frame f = {RC_WIRE_VERSION,
+                                       (Ringca__LinkFrameType)type,
+                                       sid,
+                                       ctr,
+                                       body,
+                                       blen};
+  /* LinkFrame header: at most 22 bytes below 2 MiB (LINK_OVERHEAD). */
+  assert(blen + 22u <= link->cfg.max_frame);
+  size_t n = rc_wire_encode_link_frame(&f, link->fbuf);
   long w = rc_frame_encode(link->fbuf, n, out, cap);
   assert(w > 0);
   link->stats.frames_out++;
@@ -52,15 +52,11 @@ size_t rc_link__encode_frame(struct rc_link *link, uint32_t type, uint32_t sid,
 static void emit_transport(struct rc_link *link, Ringca__LinkPayloadKind kind,
                            uint64_t seq, const uint8_t *data, size_t len,
                            uint64_t now) {
-  Ringca__LinkPayload p = RINGCA__LINK_PAYLOAD__INIT;
-  p.kind = kind;
-  p.seq = seq;
-  p.ack = link->delivered;
-  p.data.data = (uint8_t *)data;
-  p.data.len = len;
-  size_t plen = ringca__link_payload__get_packed_size(&p);
-  assert(plen + LINK_OVERHEAD - 28u <= link->cfg.max_frame);
-  ringca__link_payload__pack(&p, link->pt);
+  const struct rc_wire_link_payload p = {kind, seq, link->delivered, data,
+                                         len};
+  /* LinkPayload header (28) + LinkFrame header (22) + tag (16). */
+  assert(len + LINK_OVERHEAD <= link->cfg.max_frame);
+  size_t plen = rc_wire_encode_link_payload(&p, link->pt);
   /* Noise reserves nonce 2^64-1; at 11,520 B/s it is never reached, and if
    * it were the link falls silent and the peer's dead-link timer re-keys. */
   if (link->tx_ctr == UINT64_MAX)
@@ -136,24 +132,24 @@ static bool on_ack(struct rc_link *link, uint64_t ack, const uint8_t *raw,
   return true;
 }
 
-static void on_data(struct rc_link *link, const Ringca__LinkPayload *p,
+static void on_data(struct rc_link *link, const struct rc_wire_link_payload *p,
                     const uint8_t *raw, size_t rawlen) {
   unsigned long long seq = p->seq, last = link->delivered;
   if (p->seq == link->delivered + 1) {
-    if (!deliver(link, p->data.data, p->data.len))
+    if (!deliver(link, p->data, p->data_len))
       return;
     link->delivered = p->seq;
-    if (p->data.len)
-      memcpy(link->last_data, p->data.data, p->data.len);
-    link->last_data_len = p->data.len;
+    if (p->data_len)
+      memcpy(link->last_data, p->data, p->data_len);
+    link->last_data_len = p->data_len;
     link->ack_due = true;
   } else if (p->seq == 0) {
     rc_link__violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
                        "LinkPayload.seq 0 on a DATA payload");
   } else if (p->seq == link->delivered) {
-    if (p->data.len != link->last_data_len ||
-        (p->data.len &&
-         memcmp(p->data.data, link->last_data, p->data.len) != 0)) {
+    if (p->data_len != link->last_data_len ||
+        (p->data_len &&
+         memcmp(p->data, link->last_data, p->data_len) != 0)) {
       rc_link__violation(link, RC_LINK_VIOLATION_REPLAY, raw, rawlen,
                          "seq %llu re-sent with different data", seq);
       return;
@@ -170,7 +166,8 @@ static void on_data(struct rc_link *link, const Ringca__LinkPayload *p,
 }
 
 /* A transport frame naming the current (or pending) session. */
-void rc_link__on_transport(struct rc_link *link, const Ringca__LinkFrame *f,
+void rc_link__on_transport(struct rc_link *link,
+                           const struct rc_wire_link_frame *f,
                            const uint8_t *raw, size_t rawlen, uint64_t now) {
   unsigned long long ctr = f->counter, last = link->rx_ctr;
   if (link->rx_any && f->counter <= link->rx_ctr) {
@@ -186,20 +183,20 @@ void rc_link__on_transport(struct rc_link *link, const Ringca__LinkFrame *f,
   }
   uint8_t ad[AD_LEN];
   header_ad(ad, f->type, f->session_id, f->counter);
-  if (f->body.len < RC_NOISE_TAG_LEN ||
-      rc_aead_open(link->rx_aead, f->counter, ad, AD_LEN, f->body.data,
-                   f->body.len, link->pt) != 0) {
+  if (f->body_len < RC_NOISE_TAG_LEN ||
+      rc_aead_open(link->rx_aead, f->counter, ad, AD_LEN, f->body,
+                   f->body_len, link->pt) != 0) {
     rc_link__violation(link, RC_LINK_VIOLATION_AUTH, raw, rawlen,
                        "transport frame counter %llu of session %08x fails "
                        "authentication",
                        ctr, (unsigned)f->session_id);
     return;
   }
-  size_t plen = f->body.len - RC_NOISE_TAG_LEN;
-  Ringca__LinkPayload *p = NULL;
+  size_t plen = f->body_len - RC_NOISE_TAG_LEN;
+  struct rc_wire_link_payload payload, *p = &payload;
   struct rc_wire_error werr = {0};
-  int rc = rc_wire_decode_link_payload(link->pt, plen, link->cfg.max_frame, &p,
-                                       &werr);
+  int rc = rc_wire_view_link_payload(link->pt, plen, link->cfg.max_frame, p,
+                                     &werr);
   if (rc) {
     rc_link__violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
                        "sealed payload: bad %s (%s)",
@@ -215,16 +212,15 @@ void rc_link__on_transport(struct rc_link *link, const Ringca__LinkFrame *f,
   if (link->st == ST_HS_CONFIRM)
     rc_link__went_up(link, now);
   bool data = p->kind == RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_DATA;
-  if (!data && (p->seq != 0 || p->data.len != 0))
+  if (!data && (p->seq != 0 || p->data_len != 0))
     rc_link__violation(link, RC_LINK_VIOLATION_MALFORMED, raw, rawlen,
                        "%s payload carries seq %llu and %zu data bytes",
                        p->kind == RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_ACK
                            ? "ACK"
                            : "HEARTBEAT",
-                       (unsigned long long)p->seq, p->data.len);
+                       (unsigned long long)p->seq, p->data_len);
   else if (on_ack(link, p->ack, raw, rawlen) && data)
     on_data(link, p, raw, rawlen);
-  rc_pb_free(&p->base);
 }
 
 /* ----------------------------------------------------------- transmit side */

@@ -33,6 +33,14 @@ static struct node_link *link_by_topo(struct rc_node *n, uint32_t topo_link) {
   return NULL;
 }
 
+const uint8_t *rc__evidence_hash(struct rc__evidence *e) {
+  if (!e->hashed) {
+    SHA256(e->data, e->len, e->hash);
+    e->hashed = true;
+  }
+  return e->hash;
+}
+
 void rc__node_emit(struct rc_node *n, const struct rc_node_event *ev,
                    uint8_t *env, size_t env_len) {
   if (n->ev_count == n->ev_cap) {
@@ -280,6 +288,7 @@ int rc_node_new(const struct rc_node_config *cfg, struct rc_node **out,
     rc_node_free(n);
     return rc;
   }
+  rc__node_refresh_deadline(n);
   *out = n;
   return 0;
 }
@@ -400,6 +409,22 @@ static void handle_ring_event(struct rc_node *n, struct rc_ring *r,
   }
 }
 
+/* Until when rc__node_pump can do nothing for any ring unless an event
+ * comes first: a held token's pause end; 0 (no promise) while envelopes
+ * wait anywhere, since they hurry a held token. */
+static uint64_t quiet_until(const struct rc_node *n) {
+  if (n->router.n > 0)
+    return 0;
+  uint64_t t = UINT64_MAX;
+  for (size_t r = 0; r < n->nrings; r++) {
+    if (n->ncarry[r])
+      return 0;
+    if (n->rings[r].holding && n->rings[r].hold_until < t)
+      t = n->rings[r].hold_until;
+  }
+  return t;
+}
+
 /* Runs every queued link and ring event and forwards due tokens until
  * nothing more happens. Handlers only queue work into links and rings, so
  * nothing here re-enters itself. */
@@ -423,6 +448,19 @@ void rc__node_settle(struct rc_node *n, uint64_t now) {
     for (size_t r = 0; r < n->nrings && !n->tripped; r++)
       work |= rc__node_pump(n, r, now);
   }
+  n->quiet_until = quiet_until(n);
+}
+
+/* rc__node_settle for a call that touched links only (bytes in, bytes
+ * out): rings and the router are as the last settle left them, so there is
+ * nothing to do unless a link queued an event or a held token's pause has
+ * ended. Most calls of a polling runtime end here. */
+static void settle_links(struct rc_node *n, uint64_t now) {
+  bool events = now >= n->quiet_until;
+  for (size_t i = 0; i < n->nlinks && !events; i++)
+    events = rc_link_has_event(n->links[i].link);
+  if (events)
+    rc__node_settle(n, now);
 }
 
 void rc_node_start(struct rc_node *n, uint64_t now_ns) {
@@ -434,6 +472,7 @@ void rc_node_start(struct rc_node *n, uint64_t now_ns) {
   for (size_t r = 0; r < n->nrings; r++)
     rc_ring_start(&n->rings[r], now_ns);
   rc__node_settle(n, now_ns);
+  rc__node_refresh_deadline(n);
 }
 
 int rc_node_recv(struct rc_node *n, uint32_t link, const uint8_t *in,
@@ -444,7 +483,8 @@ int rc_node_recv(struct rc_node *n, uint32_t link, const uint8_t *in,
   if (!nl)
     return RC_EINVAL;
   rc_link_recv(nl->link, in, len, now_ns);
-  rc__node_settle(n, now_ns);
+  settle_links(n, now_ns);
+  rc__node_refresh_deadline(n);
   return n->tripped ? RC_ETRIPPED : 0;
 }
 
@@ -454,13 +494,19 @@ size_t rc_node_pending_tx(struct rc_node *n, uint32_t link, uint8_t *out,
   if (n->tripped || !nl)
     return 0;
   size_t got = rc_link_pending_tx(nl->link, out, cap, now_ns);
-  rc__node_settle(n, now_ns);
+  settle_links(n, now_ns);
+  /* Sending moves the link's heartbeat and retransmission timers; taking
+   * nothing moves no timer. */
+  if (got > 0 || n->deadline <= now_ns)
+    rc__node_refresh_deadline(n);
   return got;
 }
 
 uint64_t rc_node_next_deadline(const struct rc_node *n) {
-  if (n->tripped)
-    return UINT64_MAX;
+  return n->tripped ? UINT64_MAX : n->deadline;
+}
+
+void rc__node_refresh_deadline(struct rc_node *n) {
   uint64_t t = UINT64_MAX, d;
   for (size_t i = 0; i < n->nlinks; i++)
     if ((d = rc_link_next_deadline(n->links[i].link)) < t)
@@ -477,7 +523,7 @@ uint64_t rc_node_next_deadline(const struct rc_node *n) {
       n->isolated_since != UINT64_MAX &&
       (d = n->isolated_since + n->topo->timeouts.isolation_ms * MS) < t)
     t = d;
-  return t;
+  n->deadline = t;
 }
 
 void rc_node_on_deadline(struct rc_node *n, uint64_t now_ns) {
@@ -507,6 +553,7 @@ void rc_node_on_deadline(struct rc_node *n, uint64_t now_ns) {
                        "no ring to the root has been up for %llu ms",
                        (unsigned long long)((now_ns - n->isolated_since) / MS));
   rc__node_settle(n, now_ns);
+  rc__node_refresh_deadline(n);
 }
 
 bool rc_node_next_event(struct rc_node *n, struct rc_node_event *ev) {

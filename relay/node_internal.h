@@ -80,15 +80,35 @@ struct rc_node {
   size_t ev_head, ev_count, ev_cap;
   Ringca__Envelope *delivered; /* the current DELIVER event's envelope */
 
+  /* Per-call bookkeeping kept O(work): after a full settle, until
+   * quiet_until no ring can forward without a new link or ring event (the
+   * earliest end of a held token's rotation pause; 0 while any envelope
+   * waits in the router or a carry list). deadline caches
+   * rc_node_next_deadline, refreshed by every call that can move a timer. */
+  uint64_t quiet_until;
+  uint64_t deadline;
+
   bool tripped;
   uint64_t isolated_since; /* root: UINT64_MAX while some ring is up */
   uint64_t retry_ns, queue_max_age_ns;
   struct rc_node_stats stats;
 };
 
+/* What a token violation is about: the RingMessage bytes as received.
+ * Hashed (SHA-256, the trip's evidence) only when a violation is reported,
+ * so the accepted tokens of normal rotation never pay for the hash. */
+struct rc__evidence {
+  const uint8_t *data;
+  size_t len;
+  uint8_t hash[32];
+  bool hashed;
+};
+
 /* node.c */
+const uint8_t *rc__evidence_hash(struct rc__evidence *e);
 void rc__node_report(struct rc_node *n, const struct rc_node_trip *t);
 void rc__node_settle(struct rc_node *n, uint64_t now);
+void rc__node_refresh_deadline(struct rc_node *n);
 void rc__node_emit(struct rc_node *n, const struct rc_node_event *ev,
                    uint8_t *env, size_t env_len);
 void rc__node_violation(struct rc_node *n, enum rc_trip_cause cause, int ring,

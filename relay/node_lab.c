@@ -10,7 +10,10 @@ int rc_node_inject_ring_message(struct rc_node *n, uint32_t link,
   if (n->tripped)
     return RC_ETRIPPED;
   for (size_t i = 0; i < n->nlinks; i++)
-    if ((uint32_t)n->links[i].topo_link == link)
-      return rc_link_send(n->links[i].link, msg, len, now_ns);
+    if ((uint32_t)n->links[i].topo_link == link) {
+      int rc = rc_link_send(n->links[i].link, msg, len, now_ns);
+      rc__node_refresh_deadline(n);
+      return rc;
+    }
   return RC_EINVAL;
 }

@@ -293,5 +293,6 @@ int rc_node_submit(struct rc_node *n, const char *destination,
     }
   }
   rc__node_settle(n, now_ns);
+  rc__node_refresh_deadline(n);
   return 0;
 }

@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/sha.h>
-
 #include "node_internal.h"
 #include "ringca/envelope.h"
 #include "ringca/error.h"
@@ -70,7 +68,7 @@ static void rid_hex(const uint8_t *rid, size_t len, char out[33]) {
  * of them is acted on. Returns false after reporting a violation. */
 static bool judge_envelopes(struct rc_node *n, struct node_link *nl,
                             const Ringca__Token *t, int ring,
-                            const uint8_t *evidence) {
+                            struct rc__evidence *evidence) {
   const struct rc_topology *topo = n->topo;
   for (size_t i = 0; i < t->n_envelopes; i++) {
     const Ringca__Envelope *e = t->envelopes[i];
@@ -98,9 +96,9 @@ static bool judge_envelopes(struct rc_node *n, struct node_link *nl,
     }
     if (why) {
       rc__node_violation(n, RC_TRIP_BAD_ENVELOPE, ring, nl->topo_link, nl->peer,
-                         evidence, "envelope %s (%s -> %s) from %s: %s", rid,
-                         e->origin, e->destination,
-                         rc__node_name(n, nl->peer), why);
+                         rc__evidence_hash(evidence),
+                         "envelope %s (%s -> %s) from %s: %s", rid, e->origin,
+                         e->destination, rc__node_name(n, nl->peer), why);
       return false;
     }
     EVP_PKEY **pub = &n->origin_pubs[origin];
@@ -109,7 +107,7 @@ static bool judge_envelopes(struct rc_node *n, struct node_link *nl,
                                          topo->nodes[origin].origin_pub, 32);
     if (rc_envelope_verify_key(e, *pub) != 0) {
       rc__node_violation(n, RC_TRIP_FORGED_ENVELOPE, ring, nl->topo_link,
-                         nl->peer, evidence,
+                         nl->peer, rc__evidence_hash(evidence),
                          "envelope %s (%s -> %s) from %s: origin signature "
                          "does not verify",
                          rid, e->origin, e->destination,
@@ -167,13 +165,14 @@ static void take_off(struct rc_node *n, size_t ri, uint32_t from,
 
 /* A member asks us, the master, for the parked token of a ring. */
 static void on_want(struct rc_node *n, struct node_link *nl, const char *ring,
-                    const uint8_t *evidence, uint64_t now) {
+                    struct rc__evidence *evidence, uint64_t now) {
   size_t ri = 0;
   while (ri < n->nrings && strcmp(n->rings[ri].def->name, ring))
     ri++;
   if (ri == n->nrings) {
     rc__node_violation(n, RC_TRIP_MALFORMED_TOKEN, -1, nl->topo_link, nl->peer,
-                       evidence, "want from %s for ring '%s', which we are "
+                       rc__evidence_hash(evidence),
+                       "want from %s for ring '%s', which we are "
                        "not on",
                        rc__node_name(n, nl->peer), ring);
     return;
@@ -181,26 +180,26 @@ static void on_want(struct rc_node *n, struct node_link *nl, const char *ring,
   struct rc_ring_violation v;
   if (rc_ring_on_want(&n->rings[ri], nl->peer, now, &v))
     rc__node_violation(n, v.cause, (int)n->rings[ri].index, nl->topo_link,
-                       nl->peer, evidence, "%s", v.detail);
+                       nl->peer, rc__evidence_hash(evidence), "%s", v.detail);
 }
 
 void rc__node_on_ring_message(struct rc_node *n, struct node_link *nl,
                               const uint8_t *data, size_t len, uint64_t now) {
-  uint8_t evidence[32];
-  SHA256(data, len, evidence);
+  struct rc__evidence evidence = {data, len, {0}, false};
   Ringca__RingMessage *m = NULL;
   struct rc_wire_error we = {0, NULL};
   int rc = rc_wire_decode_ring_message(data, len, n->topo->limits.token_size,
                                        &m, &we);
   if (rc) {
     rc__node_violation(n, RC_TRIP_MALFORMED_TOKEN, -1, nl->topo_link, nl->peer,
-                       evidence, "RingMessage of %zu bytes from %s: %s in %s",
-                       len, rc__node_name(n, nl->peer), rc_err_name(rc),
+                       rc__evidence_hash(&evidence),
+                       "RingMessage of %zu bytes from %s: %s in %s", len,
+                       rc__node_name(n, nl->peer), rc_err_name(rc),
                        we.field ? we.field : "RingMessage");
     return;
   }
   if (!m->token) {
-    on_want(n, nl, m->want, evidence, now);
+    on_want(n, nl, m->want, &evidence, now);
     goto out;
   }
   const Ringca__Token *t = m->token;
@@ -209,19 +208,19 @@ void rc__node_on_ring_message(struct rc_node *n, struct node_link *nl,
     ri++;
   if (ri == n->nrings) {
     rc__node_violation(n, RC_TRIP_MALFORMED_TOKEN, -1, nl->topo_link, nl->peer,
-                       evidence, "token from %s for ring '%s', which we are "
-                       "not on",
+                       rc__evidence_hash(&evidence),
+                       "token from %s for ring '%s', which we are not on",
                        rc__node_name(n, nl->peer), t->ring);
     goto out;
   }
   struct rc_ring *r = &n->rings[ri];
   n->stats.tokens_in++;
-  if (!judge_envelopes(n, nl, t, (int)r->index, evidence))
+  if (!judge_envelopes(n, nl, t, (int)r->index, &evidence))
     goto out;
   struct rc_ring_violation v;
   if (rc_ring_on_token(r, nl->peer, t, now, &v)) {
     rc__node_violation(n, v.cause, (int)r->index, nl->topo_link, nl->peer,
-                       evidence, "%s", v.detail);
+                       rc__evidence_hash(&evidence), "%s", v.detail);
     goto out;
   }
   for (size_t i = 0; i < t->n_envelopes; i++)

@@ -1,6 +1,7 @@
 #include "ringca/pb.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "ringca/error.h"
@@ -24,19 +25,34 @@ static int read_varint(const uint8_t *buf, size_t len, size_t *pos,
   return RC_EMALFORMED;
 }
 
-int rc_pb_prescan(const struct rc_pb_limits *lim, const uint8_t *buf,
-                  size_t len, uint32_t *bad_field) {
+/* The one walk behind rc_pb_prescan and rc_pb_view: the limits, and with a
+ * view, each viewed field's last value. *unpackable turns false on what the
+ * walk accepts but protobuf-c's unpack refuses: a tag or a length prefix in
+ * more than 5 bytes, a viewed field number with another wire type. */
+static int walk(const struct rc_pb_limits *lim, const uint8_t *buf,
+                size_t len, struct rc_pb_view_field *view, size_t nview,
+                uint32_t *bad_field, bool *unpackable) {
   uint32_t counts[16] = {0};
   size_t pos = 0, fields = 0;
   assert(lim->nfields <= sizeof counts / sizeof counts[0]);
   if (bad_field)
     *bad_field = 0;
+  *unpackable = true;
+  for (size_t i = 0; i < nview; i++) {
+    view[i].present = false;
+    view[i].u = 0;
+    view[i].data = NULL;
+    view[i].len = 0;
+  }
   if (len > lim->max_bytes)
     return RC_ETOOBIG;
   while (pos < len) {
-    uint64_t key, skip;
+    uint64_t key, v;
+    size_t key_at = pos;
     if (read_varint(buf, len, &pos, &key) != 0)
       return RC_EMALFORMED;
+    if (pos - key_at > 5)
+      *unpackable = false;
     uint64_t number = key >> 3;
     if (number == 0 || number > 536870911u)
       return RC_EMALFORMED;
@@ -45,26 +61,34 @@ int rc_pb_prescan(const struct rc_pb_limits *lim, const uint8_t *buf,
         *bad_field = (uint32_t)number;
       return RC_ELIMIT;
     }
-    switch (key & 7u) {
+    unsigned wire = (unsigned)(key & 7u);
+    const uint8_t *at = NULL;
+    switch (wire) {
     case WIRE_VARINT:
-      if (read_varint(buf, len, &pos, &skip) != 0)
+      if (read_varint(buf, len, &pos, &v) != 0)
         return RC_EMALFORMED;
       break;
     case WIRE_FIXED64:
-      if (len - pos < 8)
+    case WIRE_FIXED32: {
+      size_t width = wire == WIRE_FIXED64 ? 8 : 4;
+      if (len - pos < width)
         return RC_EMALFORMED;
-      pos += 8;
+      v = 0;
+      for (size_t b = 0; b < width; b++)
+        v |= (uint64_t)buf[pos + b] << (8 * b);
+      pos += width;
       break;
-    case WIRE_FIXED32:
-      if (len - pos < 4)
+    }
+    case WIRE_LEN: {
+      size_t len_at = pos;
+      if (read_varint(buf, len, &pos, &v) != 0 || v > len - pos)
         return RC_EMALFORMED;
-      pos += 4;
+      if (pos - len_at > 5)
+        *unpackable = false;
+      at = buf + pos;
+      pos += (size_t)v;
       break;
-    case WIRE_LEN:
-      if (read_varint(buf, len, &pos, &skip) != 0 || skip > len - pos)
-        return RC_EMALFORMED;
-      pos += (size_t)skip;
-      break;
+    }
     default: /* groups (3, 4) are not used by proto3; 6, 7 do not exist */
       if (bad_field)
         *bad_field = (uint32_t)number;
@@ -79,8 +103,31 @@ int rc_pb_prescan(const struct rc_pb_limits *lim, const uint8_t *buf,
         return RC_ELIMIT;
       }
     }
+    if (number > nview)
+      continue;
+    struct rc_pb_view_field *f = &view[number - 1];
+    if (f->wire != wire) {
+      *unpackable = false;
+      continue;
+    }
+    f->present = true;
+    f->u = wire == WIRE_LEN ? 0 : v;
+    f->data = at;
+    f->len = wire == WIRE_LEN ? (size_t)v : 0;
   }
   return 0;
+}
+
+int rc_pb_prescan(const struct rc_pb_limits *lim, const uint8_t *buf,
+                  size_t len, uint32_t *bad_field) {
+  bool unpackable;
+  return walk(lim, buf, len, NULL, 0, bad_field, &unpackable);
+}
+
+int rc_pb_view(const struct rc_pb_limits *lim, const uint8_t *buf, size_t len,
+               struct rc_pb_view_field *view, size_t nview,
+               uint32_t *bad_field, bool *unpackable) {
+  return walk(lim, buf, len, view, nview, bad_field, unpackable);
 }
 
 int rc_pb_find_len_field(const uint8_t *buf, size_t len, uint32_t number,
@@ -146,8 +193,15 @@ int rc_pb_unpack(const ProtobufCMessageDescriptor *desc,
                  size_t len, ProtobufCMessage **out) {
   *out = NULL;
   int rc = rc_pb_prescan(lim, buf, len, NULL);
-  if (rc != 0)
-    return rc;
+  return rc ? rc : rc_pb_unpack_scanned(desc, lim, buf, len, out);
+}
+
+int rc_pb_unpack_scanned(const ProtobufCMessageDescriptor *desc,
+                         const struct rc_pb_limits *lim, const uint8_t *buf,
+                         size_t len, ProtobufCMessage **out) {
+  *out = NULL;
+  if (len > lim->max_bytes) /* cheap, and keeps the budget meaningful */
+    return RC_ETOOBIG;
   struct budget b = {lim->max_alloc ? lim->max_alloc
                                     : 8u * lim->max_bytes + 4096u};
   ProtobufCAllocator alloc = {budget_alloc, budget_free, &b};

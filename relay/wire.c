@@ -9,6 +9,7 @@
 
 /* Handshake and header fields are tiny; a frame is bounded by the framer. */
 #define LINK_FRAME_MAX (RC_FRAME_PAYLOAD_LIMIT)
+#define RC_PB_WIRE_LEN PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED
 #define HANDSHAKE_PAYLOAD_MAX 512u
 
 static int fail(struct rc_wire_error *err, int code, const char *field) {
@@ -21,7 +22,17 @@ static int fail(struct rc_wire_error *err, int code, const char *field) {
 
 static int ok(struct rc_wire_error *err) { return fail(err, 0, NULL); }
 
-/* Unpacks after the prescan; names `what` when the prescan or unpack fails. */
+/* The field a prescan error names: field_names[bad], else the message. */
+static int scan_fail(struct rc_wire_error *err, int rc, uint32_t bad,
+                     const char *what, const char *const *field_names,
+                     size_t nnames) {
+  const char *field = what;
+  if (bad > 0 && bad < nnames && field_names[bad])
+    field = field_names[bad];
+  return fail(err, rc, field);
+}
+
+/* Unpacks after one prescan; names `what` when the prescan or unpack fails. */
 static int unpack(const ProtobufCMessageDescriptor *desc,
                   const struct rc_pb_limits *lim, const uint8_t *buf,
                   size_t len, ProtobufCMessage **out, const char *what,
@@ -29,13 +40,9 @@ static int unpack(const ProtobufCMessageDescriptor *desc,
                   struct rc_wire_error *err) {
   uint32_t bad = 0;
   int rc = rc_pb_prescan(lim, buf, len, &bad);
-  if (rc != 0) {
-    const char *field = what;
-    if (bad > 0 && bad < nnames && field_names[bad])
-      field = field_names[bad];
-    return fail(err, rc, field);
-  }
-  rc = rc_pb_unpack(desc, lim, buf, len, out);
+  if (rc != 0)
+    return scan_fail(err, rc, bad, what, field_names, nnames);
+  rc = rc_pb_unpack_scanned(desc, lim, buf, len, out);
   return rc ? fail(err, rc, what) : 0;
 }
 
@@ -46,28 +53,65 @@ static int check_name(const char *name, bool required) {
   return 0;
 }
 
+static const struct rc_pb_field_limit link_frame_caps[] = {
+    {1, 1}, {2, 1}, {3, 1}, {4, 1}, {5, 1}};
+static const char *const link_frame_names[] = {
+    NULL,        "LinkFrame.version", "LinkFrame.type", "LinkFrame.session_id",
+    "LinkFrame.counter", "LinkFrame.body"};
+
+/* The checks past the wire format, shared by the view and the decoder. */
+static int check_link_frame(uint32_t version, int type,
+                            struct rc_wire_error *err) {
+  if (version != RC_WIRE_VERSION)
+    return fail(err, RC_EVERSION, "LinkFrame.version");
+  if (type < RINGCA__LINK_FRAME_TYPE__LINK_FRAME_HANDSHAKE_INIT ||
+      type > RINGCA__LINK_FRAME_TYPE__LINK_FRAME_TRANSPORT)
+    return fail(err, RC_EMALFORMED, "LinkFrame.type");
+  return 0;
+}
+
+int rc_wire_view_link_frame(const uint8_t *buf, size_t len,
+                            struct rc_wire_link_frame *out,
+                            struct rc_wire_error *err) {
+  struct rc_pb_limits lim = {LINK_FRAME_MAX, link_frame_caps, 5, 0};
+  struct rc_pb_view_field f[5] = {{.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
+                                  {.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
+                                  {.wire = PROTOBUF_C_WIRE_TYPE_32BIT},
+                                  {.wire = PROTOBUF_C_WIRE_TYPE_64BIT},
+                                  {.wire = RC_PB_WIRE_LEN}};
+  uint32_t bad = 0;
+  bool unpackable;
+  memset(out, 0, sizeof *out);
+  int rc = rc_pb_view(&lim, buf, len, f, 5, &bad, &unpackable);
+  if (rc)
+    return scan_fail(err, rc, bad, "LinkFrame", link_frame_names, 6);
+  if (!unpackable)
+    return fail(err, RC_EMALFORMED, "LinkFrame");
+  /* Truncation to 32 bits as protobuf-c does for uint32 and enum fields. */
+  uint32_t version = (uint32_t)f[0].u;
+  int type = (int)(int32_t)(uint32_t)f[1].u;
+  if ((rc = check_link_frame(version, type, err)) != 0)
+    return rc;
+  out->version = version;
+  out->type = (Ringca__LinkFrameType)type;
+  out->session_id = (uint32_t)f[2].u;
+  out->counter = f[3].u;
+  out->body = f[4].data;
+  out->body_len = f[4].len;
+  return ok(err);
+}
+
 int rc_wire_decode_link_frame(const uint8_t *buf, size_t len,
                               Ringca__LinkFrame **out,
                               struct rc_wire_error *err) {
-  static const struct rc_pb_field_limit caps[] = {{1, 1}, {2, 1}, {3, 1},
-                                                  {4, 1}, {5, 1}};
-  static const char *const names[] = {NULL,
-                                      "LinkFrame.version",
-                                      "LinkFrame.type",
-                                      "LinkFrame.session_id",
-                                      "LinkFrame.counter",
-                                      "LinkFrame.body"};
-  struct rc_pb_limits lim = {LINK_FRAME_MAX, caps, 5, 0};
+  struct rc_pb_limits lim = {LINK_FRAME_MAX, link_frame_caps, 5, 0};
   *out = NULL;
   int rc = unpack(&ringca__link_frame__descriptor, &lim, buf, len,
-                  (ProtobufCMessage **)out, "LinkFrame", names, 6, err);
+                  (ProtobufCMessage **)out, "LinkFrame", link_frame_names, 6,
+                  err);
   if (rc)
     return rc;
-  if ((*out)->version != RC_WIRE_VERSION)
-    rc = fail(err, RC_EVERSION, "LinkFrame.version");
-  else if ((*out)->type < RINGCA__LINK_FRAME_TYPE__LINK_FRAME_HANDSHAKE_INIT ||
-           (*out)->type > RINGCA__LINK_FRAME_TYPE__LINK_FRAME_TRANSPORT)
-    rc = fail(err, RC_EMALFORMED, "LinkFrame.type");
+  rc = check_link_frame((*out)->version, (int)(*out)->type, err);
   if (rc) {
     rc_pb_free(&(*out)->base);
     *out = NULL;
@@ -76,27 +120,123 @@ int rc_wire_decode_link_frame(const uint8_t *buf, size_t len,
   return ok(err);
 }
 
+static const struct rc_pb_field_limit link_payload_caps[] = {
+    {1, 1}, {2, 1}, {3, 1}, {4, 1}};
+static const char *const link_payload_names[] = {
+    NULL, "LinkPayload.kind", "LinkPayload.seq", "LinkPayload.ack",
+    "LinkPayload.data"};
+
+static bool link_payload_kind_ok(int kind) {
+  return kind >= RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_DATA &&
+         kind <= RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_HEARTBEAT;
+}
+
+int rc_wire_view_link_payload(const uint8_t *buf, size_t len,
+                              size_t max_bytes,
+                              struct rc_wire_link_payload *out,
+                              struct rc_wire_error *err) {
+  struct rc_pb_limits lim = {max_bytes, link_payload_caps, 4, 0};
+  struct rc_pb_view_field f[4] = {{.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
+                                  {.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
+                                  {.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
+                                  {.wire = RC_PB_WIRE_LEN}};
+  uint32_t bad = 0;
+  bool unpackable;
+  memset(out, 0, sizeof *out);
+  int rc = rc_pb_view(&lim, buf, len, f, 4, &bad, &unpackable);
+  if (rc)
+    return scan_fail(err, rc, bad, "LinkPayload", link_payload_names, 5);
+  if (!unpackable)
+    return fail(err, RC_EMALFORMED, "LinkPayload");
+  int kind = (int)(int32_t)(uint32_t)f[0].u;
+  if (!link_payload_kind_ok(kind))
+    return fail(err, RC_EMALFORMED, "LinkPayload.kind");
+  out->kind = (Ringca__LinkPayloadKind)kind;
+  out->seq = f[1].u;
+  out->ack = f[2].u;
+  out->data = f[3].data;
+  out->data_len = f[3].len;
+  return ok(err);
+}
+
 int rc_wire_decode_link_payload(const uint8_t *buf, size_t len,
                                 size_t max_bytes, Ringca__LinkPayload **out,
                                 struct rc_wire_error *err) {
-  static const struct rc_pb_field_limit caps[] = {{1, 1}, {2, 1}, {3, 1},
-                                                  {4, 1}};
-  static const char *const names[] = {NULL, "LinkPayload.kind",
-                                      "LinkPayload.seq", "LinkPayload.ack",
-                                      "LinkPayload.data"};
-  struct rc_pb_limits lim = {max_bytes, caps, 4, 0};
+  struct rc_pb_limits lim = {max_bytes, link_payload_caps, 4, 0};
   *out = NULL;
   int rc = unpack(&ringca__link_payload__descriptor, &lim, buf, len,
-                  (ProtobufCMessage **)out, "LinkPayload", names, 5, err);
+                  (ProtobufCMessage **)out, "LinkPayload", link_payload_names,
+                  5, err);
   if (rc)
     return rc;
-  if ((*out)->kind < RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_DATA ||
-      (*out)->kind > RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_HEARTBEAT) {
+  if (!link_payload_kind_ok((int)(*out)->kind)) {
     rc_pb_free(&(*out)->base);
     *out = NULL;
     return fail(err, RC_EMALFORMED, "LinkPayload.kind");
   }
   return ok(err);
+}
+
+/* ------------------------------------------------- link encoders, by hand */
+
+static size_t put_varint(uint8_t *out, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    out[n++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  out[n++] = (uint8_t)v;
+  return n;
+}
+
+static size_t put_fixed(uint8_t *out, uint64_t v, size_t width) {
+  for (size_t b = 0; b < width; b++)
+    out[b] = (uint8_t)(v >> (8 * b));
+  return width;
+}
+
+/* As protobuf-c packs proto3: fields in number order, zero values left
+ * out; an enum is an int32, so a negative one takes 10 bytes. */
+static size_t put_varint_field(uint8_t *out, uint8_t tag, uint64_t v) {
+  if (!v)
+    return 0;
+  out[0] = tag;
+  return 1 + put_varint(out + 1, v);
+}
+
+static size_t put_fixed_field(uint8_t *out, uint8_t tag, uint64_t v,
+                              size_t width) {
+  if (!v)
+    return 0;
+  out[0] = tag;
+  return 1 + put_fixed(out + 1, v, width);
+}
+
+static size_t put_bytes_field(uint8_t *out, uint8_t tag, const uint8_t *data,
+                              size_t len) {
+  if (!len)
+    return 0;
+  out[0] = tag;
+  size_t n = 1 + put_varint(out + 1, len);
+  memcpy(out + n, data, len);
+  return n + len;
+}
+
+size_t rc_wire_encode_link_frame(const struct rc_wire_link_frame *f,
+                                 uint8_t *out) {
+  size_t n = put_varint_field(out, 0x08, f->version);
+  n += put_varint_field(out + n, 0x10, (uint64_t)(int64_t)(int)f->type);
+  n += put_fixed_field(out + n, 0x1D, f->session_id, 4);
+  n += put_fixed_field(out + n, 0x21, f->counter, 8);
+  return n + put_bytes_field(out + n, 0x2A, f->body, f->body_len);
+}
+
+size_t rc_wire_encode_link_payload(const struct rc_wire_link_payload *p,
+                                   uint8_t *out) {
+  size_t n = put_varint_field(out, 0x08, (uint64_t)(int64_t)(int)p->kind);
+  n += put_varint_field(out + n, 0x10, p->seq);
+  n += put_varint_field(out + n, 0x18, p->ack);
+  return n + put_bytes_field(out + n, 0x22, p->data, p->data_len);
 }
 
 int rc_wire_decode_handshake_payload(const uint8_t *buf, size_t len,
@@ -147,9 +287,6 @@ int rc_wire_decode_ring_message(const uint8_t *buf, size_t len,
                                 size_t max_bytes, Ringca__RingMessage **out,
                                 struct rc_wire_error *err) {
   static const struct rc_pb_field_limit ring_caps[] = {{1, 1}, {2, 1}, {3, 1}};
-  static const char *const ring_names[] = {NULL, "RingMessage.version",
-                                           "RingMessage.token",
-                                           "RingMessage.want"};
   static const struct rc_pb_field_limit token_caps[] = {
       {1, 1}, {2, 1}, {3, 1}, {4, RC_TOKEN_MAX_ORDER}, {5, RC_TOKEN_MAX_ENVELOPES}};
   static const char *const token_names[] = {
@@ -157,25 +294,29 @@ int rc_wire_decode_ring_message(const uint8_t *buf, size_t len,
       "Token.seq",  "Token.active_order", "Token.envelopes"};
   struct rc_pb_limits lim = {max_bytes, ring_caps, 3, 0};
   struct rc_pb_limits token_lim = {max_bytes, token_caps, 5, 0};
-  const uint8_t *tok;
-  size_t tok_len;
+  struct rc_pb_view_field f[2] = {{.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
+                                  {.wire = RC_PB_WIRE_LEN}};
   uint32_t bad = 0;
+  bool unpackable;
   *out = NULL;
 
-  int rc = rc_pb_prescan(&lim, buf, len, &bad);
+  /* The prescan of the outer message finds the token in the same walk;
+   * a token with another wire type is left to the unpack to refuse. */
+  int rc = rc_pb_view(&lim, buf, len, f, 2, &bad, &unpackable);
   if (rc)
     return fail(err, rc, bad == 2   ? "RingMessage.token"
                          : bad == 3 ? "RingMessage.want"
                                     : "RingMessage");
-  if (rc_pb_find_len_field(buf, len, 2, &tok, &tok_len) != 0)
-    return fail(err, RC_EMALFORMED, "RingMessage.token");
+  const uint8_t *tok = f[1].data;
+  size_t tok_len = f[1].len;
   if (tok && (rc = rc_pb_prescan(&token_lim, tok, tok_len, &bad)) != 0)
     return fail(err, rc,
                 bad > 0 && bad < 6 ? token_names[bad] : "RingMessage.token");
-  rc = unpack(&ringca__ring_message__descriptor, &lim, buf, len,
-              (ProtobufCMessage **)out, "RingMessage", ring_names, 4, err);
+  /* Both levels are prescanned: unpack without walking them again. */
+  rc = rc_pb_unpack_scanned(&ringca__ring_message__descriptor, &lim, buf, len,
+                            (ProtobufCMessage **)out);
   if (rc)
-    return rc;
+    return fail(err, rc, "RingMessage");
   Ringca__RingMessage *m = *out;
   Ringca__Token *t = m->token;
   bool want = m->want && m->want[0];

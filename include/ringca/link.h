@@ -138,6 +138,8 @@ void rc_link_on_deadline(struct rc_link *link, uint64_t now_ns);
 
 /* Pops one event; returns false when there is none. */
 bool rc_link_next_event(struct rc_link *link, struct rc_link_event *ev);
+/* Whether rc_link_next_event would return one (pops nothing). */
+bool rc_link_has_event(const struct rc_link *link);
 
 /* Takes the link down now (wipes session keys) and starts a new handshake. */
 void rc_link_reset(struct rc_link *link, uint64_t now_ns);

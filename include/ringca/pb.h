@@ -7,6 +7,7 @@
  * with a byte budget. Malformed input is an error, never a crash. */
 #ifndef RINGCA_PB_H
 #define RINGCA_PB_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,33 @@ int rc_pb_prescan(const struct rc_pb_limits *lim, const uint8_t *buf,
 int rc_pb_unpack(const ProtobufCMessageDescriptor *desc,
                  const struct rc_pb_limits *lim, const uint8_t *buf,
                  size_t len, ProtobufCMessage **out);
+
+/* rc_pb_unpack without its prescan, for a caller that has just run
+ * rc_pb_prescan (or rc_pb_view) with the same limits on the same bytes and
+ * got 0: one walk of hostile bytes instead of two. The allocation budget
+ * still applies. */
+int rc_pb_unpack_scanned(const ProtobufCMessageDescriptor *desc,
+                         const struct rc_pb_limits *lim, const uint8_t *buf,
+                         size_t len, ProtobufCMessage **out);
+
+/* A field read in place by rc_pb_view: no allocation, no copy. */
+struct rc_pb_view_field {
+  uint8_t wire;         /* in: the field's ProtobufCWireType in the schema */
+  bool present;         /* out: seen with that wire type */
+  uint64_t u;           /* out: varint (as decoded) or fixed32/64 value */
+  const uint8_t *data;  /* out: length-delimited: into the input buffer */
+  size_t len;
+};
+
+/* rc_pb_prescan (same walk, same return values and *bad_field) that also
+ * reads fields 1..nview in place into view[0..nview-1], last occurrence
+ * winning as in protobuf. *unpackable is false when protobuf-c would refuse
+ * bytes the prescan accepts (a tag or length prefix longer than 5 bytes, a
+ * viewed field with another wire type): a decoder built on the view must
+ * refuse them too, so that both decoders accept exactly the same input. */
+int rc_pb_view(const struct rc_pb_limits *lim, const uint8_t *buf, size_t len,
+               struct rc_pb_view_field *view, size_t nview,
+               uint32_t *bad_field, bool *unpackable);
 
 /* Finds the last occurrence of length-delimited field `number` in an encoded
  * message (a nested message, to apply its own limits before unpacking).

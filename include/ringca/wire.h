@@ -22,6 +22,44 @@ int rc_wire_decode_link_frame(const uint8_t *buf, size_t len,
 int rc_wire_decode_link_payload(const uint8_t *buf, size_t len,
                                 size_t max_bytes, Ringca__LinkPayload **out,
                                 struct rc_wire_error *err);
+/* LinkFrame and LinkPayload read in place, for the per-frame path of the
+ * link: no allocation, no copy; body/data point into the input buffer and
+ * stay valid as long as it does. Same limits, same checks, same errors
+ * (code and field) as rc_wire_decode_link_frame/_payload: both accept
+ * exactly the same bytes (tests/fuzz/wire.c checks that they agree). */
+struct rc_wire_link_frame {
+  uint32_t version;
+  Ringca__LinkFrameType type;
+  uint32_t session_id;
+  uint64_t counter;
+  const uint8_t *body;
+  size_t body_len;
+};
+int rc_wire_view_link_frame(const uint8_t *buf, size_t len,
+                            struct rc_wire_link_frame *out,
+                            struct rc_wire_error *err);
+
+struct rc_wire_link_payload {
+  Ringca__LinkPayloadKind kind;
+  uint64_t seq;
+  uint64_t ack;
+  const uint8_t *data;
+  size_t data_len;
+};
+int rc_wire_view_link_payload(const uint8_t *buf, size_t len,
+                              size_t max_bytes,
+                              struct rc_wire_link_payload *out,
+                              struct rc_wire_error *err);
+
+/* The same messages encoded by hand, byte for byte what protobuf-c packs
+ * (proto3: field order, zero values left out). `out` must hold the fields
+ * plus RC_WIRE_LINK_HEADER_MAX bytes. Returns the encoded length. */
+#define RC_WIRE_LINK_HEADER_MAX 48u
+size_t rc_wire_encode_link_frame(const struct rc_wire_link_frame *f,
+                                 uint8_t *out);
+size_t rc_wire_encode_link_payload(const struct rc_wire_link_payload *p,
+                                   uint8_t *out);
+
 int rc_wire_decode_handshake_payload(const uint8_t *buf, size_t len,
                                      Ringca__HandshakePayload **out,
                                      struct rc_wire_error *err);

@@ -94,6 +94,14 @@ def main():
     encoded = {k: encode(t, txt) for k, (t, txt) in MESSAGES.items()}
     for name, data in encoded.items():
         write("wire", name, data)
+    # Bytes the prescan accepts but protobuf-c refuses, where the in-place
+    # LinkFrame/LinkPayload views must refuse them too: a tag and a length
+    # prefix padded past 5 bytes, a known field with another wire type, and
+    # a version varint past 32 bits (protobuf-c keeps the low 32 bits).
+    write("wire", "edge_long_tag", b"\x88\x80\x80\x80\x80\x00\x01")
+    write("wire", "edge_long_length", b"\x08\x01\x2a\x81\x80\x80\x80\x80\x00\x41")
+    write("wire", "edge_wrong_wire_type", b"\x08\x01\x10\x03\x1a\x00")
+    write("wire", "edge_wide_version", b"\x08\x81\x80\x80\x80\x10\x10\x03")
     # Frame target: byte 0 picks max payload, byte 1 the chunk size.
     write("frame", "one_transport", b"\x10\x07" + frame(encoded["link_transport"]))
     write("frame", "stream_mixed", b"\x40\x00" + b"junk\x00" + frame(encoded["link_hs_init"])

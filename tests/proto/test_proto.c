@@ -310,6 +310,121 @@ static void test_malformed_inputs(void **state) {
   free(buf);
 }
 
+/* The in-place views refuse and accept exactly what protobuf-c does, also
+ * where protobuf-c is stricter than the prescan. */
+static void test_link_views_match_protobuf_c(void **state) {
+  (void)state;
+  static const struct {
+    const char *what;
+    uint8_t bytes[12];
+    size_t len;
+    int rc;
+  } cases[] = {
+      {"tag padded to 6 bytes", {0x88, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01}, 7,
+       RC_EMALFORMED},
+      {"length prefix padded to 6 bytes",
+       {0x08, 0x01, 0x2a, 0x81, 0x80, 0x80, 0x80, 0x80, 0x00, 0x41}, 10,
+       RC_EMALFORMED},
+      {"session_id sent length-delimited",
+       {0x08, 0x01, 0x10, 0x03, 0x1a, 0x00}, 6, RC_EMALFORMED},
+      {"version 2^32 + 1 read as 1", {0x08, 0x81, 0x80, 0x80, 0x80, 0x10, 0x10,
+                                      0x03}, 8, 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    Ringca__LinkFrame *lf = NULL;
+    struct rc_wire_link_frame v;
+    struct rc_wire_error ea = {0}, eb = {0};
+    int a = rc_wire_decode_link_frame(cases[i].bytes, cases[i].len, &lf, &ea);
+    int b = rc_wire_view_link_frame(cases[i].bytes, cases[i].len, &v, &eb);
+    if (a != cases[i].rc || b != cases[i].rc)
+      fail_msg("%s: decode %d, view %d, expected %d", cases[i].what, a, b,
+               cases[i].rc);
+    if (a == 0) {
+      assert_int_equal(v.version, lf->version);
+      assert_int_equal(v.type, lf->type);
+      rc_pb_free(&lf->base);
+    } else {
+      assert_string_equal(ea.field, "LinkFrame");
+      assert_string_equal(eb.field, "LinkFrame");
+    }
+  }
+  /* A sealed transport frame and its payload read the same both ways. */
+  uint8_t body[40];
+  memset(body, 0xA5, sizeof body);
+  Ringca__LinkFrame lf;
+  ringca__link_frame__init(&lf);
+  lf.version = RC_WIRE_VERSION;
+  lf.type = RINGCA__LINK_FRAME_TYPE__LINK_FRAME_TRANSPORT;
+  lf.session_id = 0xdeadbeef;
+  lf.counter = 1ull << 40;
+  lf.body.data = body;
+  lf.body.len = sizeof body;
+  uint8_t *buf;
+  size_t len;
+  assert_int_equal(rc_pb_pack(&lf.base, &buf, &len), 0);
+  struct rc_wire_link_frame v;
+  assert_int_equal(rc_wire_view_link_frame(buf, len, &v, NULL), 0);
+  assert_int_equal(v.session_id, 0xdeadbeef);
+  assert_true(v.counter == 1ull << 40);
+  assert_int_equal(v.body_len, sizeof body);
+  assert_memory_equal(v.body, body, sizeof body);
+  assert_true(v.body >= buf && v.body + v.body_len <= buf + len);
+  free(buf);
+  Ringca__LinkPayload lp;
+  ringca__link_payload__init(&lp);
+  lp.kind = RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_DATA;
+  lp.seq = 7;
+  lp.ack = 6;
+  lp.data.data = body;
+  lp.data.len = 3;
+  assert_int_equal(rc_pb_pack(&lp.base, &buf, &len), 0);
+  struct rc_wire_link_payload p;
+  assert_int_equal(rc_wire_view_link_payload(buf, len, 64, &p, NULL), 0);
+  assert_int_equal(p.kind, RINGCA__LINK_PAYLOAD_KIND__LINK_PAYLOAD_DATA);
+  assert_true(p.seq == 7 && p.ack == 6 && p.data_len == 3);
+  struct rc_wire_error err;
+  assert_int_equal(rc_wire_view_link_payload(buf, len, len - 1, &p, &err),
+                   RC_ETOOBIG);
+  assert_string_equal(err.field, "LinkPayload");
+  free(buf);
+}
+
+/* The hand encoders write what protobuf-c packs, zero fields left out. */
+static void test_link_encoders_match_protobuf_c(void **state) {
+  (void)state;
+  static const uint64_t values[] = {0, 1, 127, 128, 0xffffffffu,
+                                    1ull << 35, UINT64_MAX};
+  uint8_t body[200], a[300], b[300];
+  memset(body, 0x5A, sizeof body);
+  for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+    size_t blen = (size_t)(values[i] % sizeof body);
+    Ringca__LinkFrame lf;
+    ringca__link_frame__init(&lf);
+    lf.version = (uint32_t)values[i];
+    lf.type = (Ringca__LinkFrameType)(i % 4);
+    lf.session_id = (uint32_t)values[i];
+    lf.counter = values[i];
+    lf.body.data = body;
+    lf.body.len = blen;
+    struct rc_wire_link_frame f = {lf.version, lf.type, lf.session_id,
+                                   lf.counter, body, blen};
+    size_t n = ringca__link_frame__pack(&lf, a);
+    assert_int_equal(rc_wire_encode_link_frame(&f, b), n);
+    assert_memory_equal(a, b, n);
+    Ringca__LinkPayload lp;
+    ringca__link_payload__init(&lp);
+    lp.kind = (Ringca__LinkPayloadKind)(i % 4);
+    lp.seq = values[i];
+    lp.ack = values[sizeof values / sizeof values[0] - 1 - i];
+    lp.data.data = body;
+    lp.data.len = blen;
+    struct rc_wire_link_payload p = {lp.kind, lp.seq, lp.ack, body, blen};
+    n = ringca__link_payload__pack(&lp, a);
+    assert_int_equal(rc_wire_encode_link_payload(&p, b), n);
+    assert_memory_equal(a, b, n);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ring_message_is_standard_protobuf),
@@ -318,6 +433,8 @@ int main(void) {
       cmocka_unit_test(test_repeated_field_limits_before_allocation),
       cmocka_unit_test(test_ring_message_token_xor_want),
       cmocka_unit_test(test_malformed_inputs),
+      cmocka_unit_test(test_link_views_match_protobuf_c),
+      cmocka_unit_test(test_link_encoders_match_protobuf_c),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
