@@ -119,6 +119,7 @@ static int derive_keys(struct world *w) {
 /* Reads where a fresh core stands on each ring without reporting it. */
 static void ring_baseline(struct world *w, uint32_t n) {
   struct wnode *wn = &w->nodes[n];
+  wn->tokens_seen = UINT64_MAX;  /* a fresh core: read its rings next time */
   size_t nr = rc_node_ring_count(wn->core);
   for (size_t i = 0; i < nr; i++) {
     struct rc_node_ring_status st;
@@ -242,6 +243,11 @@ static void on_ring_event(struct world *w, uint32_t n,
 
 static void poll_rings(struct world *w, uint32_t n) {
   struct wnode *wn = &w->nodes[n];
+  struct rc_node_stats ns;
+  rc_node_stats(wn->core, &ns);
+  if (ns.tokens_in + ns.tokens_out == wn->tokens_seen)
+    return;
+  wn->tokens_seen = ns.tokens_in + ns.tokens_out;
   size_t nr = rc_node_ring_count(wn->core);
   for (size_t i = 0; i < nr; i++) {
     struct rc_node_ring_status st;

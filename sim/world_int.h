@@ -42,6 +42,8 @@ struct wnode {
   bool tx_dirty;         /* some cable end of this node is in tx_ask */
   /* last reported ring positions, for the token-order invariant */
   uint64_t *ring_seq, *ring_epoch;
+  uint64_t tokens_seen;  /* tokens in + out when the rings were last read:
+                            positions move only with a token */
   bool *ring_up;
 };
 
