@@ -126,7 +126,7 @@ int rc_generate_scenario(const struct rc_topology *t, uint64_t seed,
   memset(&load, 0, sizeof load);
   load.action = RC_SCN_LOAD;
   load.load.all = true;
-  load.load.rate_per_min = 2 + (uint32_t)below(&p, 11);
+  load.load.rate_per_hour = 60 * (2 + (uint32_t)below(&p, 11));
   strcpy(load.load.profile, below(&p, 2) ? "server" : "client");
   int rc = add(s, &load);
   /* Safety phase: faults between 10% and 50% of the run, each repaired

@@ -186,6 +186,38 @@ static int u64_value(struct pctx *c, yaml_node_t *n, const char *what,
   return 0;
 }
 
+/* Requests per front-end: "6" or "6/min" per minute, "6/h" per hour (a
+ * root store's real load is a few an hour). Kept per hour. */
+static int rate_value(struct pctx *c, yaml_node_t *n, uint32_t *per_hour) {
+  const char *s = NULL;
+  int rc = scalar(c, n, "rate", &s);
+  if (rc)
+    return rc;
+  const char *slash = strchr(s, '/');
+  size_t digits = slash ? (size_t)(slash - s) : strlen(s);
+  uint64_t per = 60;
+  if (slash && strcmp(slash, "/h") == 0)
+    per = 1;
+  else if (slash && strcmp(slash, "/min") != 0)
+    return fail(c, n, "rate \"%.32s\" must be requests per minute per "
+                "front-end (6, 6/min) or per hour (6/h)", s);
+  uint64_t v = 0;
+  if (digits == 0 || digits > 9)
+    return fail(c, n, "rate \"%.32s\" must start with a whole number of "
+                "requests", s);
+  for (size_t i = 0; i < digits; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return fail(c, n, "rate \"%.32s\" must start with a whole number of "
+                  "requests", s);
+    v = v * 10 + (uint64_t)(s[i] - '0');
+  }
+  if (v * per > RC_SCN_MAX_RATE_PER_HOUR)
+    return fail(c, n, "rate \"%.32s\" is too large (at most %u per minute "
+                "per front-end)", s, RC_SCN_MAX_RATE_PER_MIN);
+  *per_hour = (uint32_t)(v * per);
+  return 0;
+}
+
 static int duration_value(struct pctx *c, yaml_node_t *n, const char *what,
                           uint64_t *ms) {
   const char *s = NULL;
@@ -369,13 +401,8 @@ static int step_pair(struct pctx *c, const char *key, yaml_node_t *k,
       return fail(c, v, "every must be longer than 0");
     return rc;
   }
-  if (strcmp(key, "rate") == 0) {
-    uint64_t n;
-    int rc = u64_value(c, v, "rate (requests per minute per front-end)",
-                       RC_SCN_MAX_RATE_PER_MIN, &n);
-    st->load.rate_per_min = (uint32_t)n;
-    return rc;
-  }
+  if (strcmp(key, "rate") == 0)
+    return rate_value(c, v, &st->load.rate_per_hour);
   if (strcmp(key, "frontends") == 0)
     return frontends_value(c, v, &st->load);
   /* profile: the only key left in step_keys */

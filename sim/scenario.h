@@ -21,6 +21,7 @@
 #define RC_SCN_MAX_DURATION_MS (7ull * 24 * 3600 * 1000) /* a week */
 #define RC_SCN_MAX_COUNT 100000u        /* injections per compromise step */
 #define RC_SCN_MAX_RATE_PER_MIN 60000u  /* requests per front-end */
+#define RC_SCN_MAX_RATE_PER_HOUR (RC_SCN_MAX_RATE_PER_MIN * 60u)
 
 #define RC_SCN_ACTION_MAP(XX)                                               \
   XX(LOAD, "load")             /* request rate on front-ends from `at` */   \
@@ -65,7 +66,8 @@ const char *rc_scn_behaviour_name(enum rc_scn_behaviour b);
 int rc_scn_behaviour_parse(const char *s, enum rc_scn_behaviour *out);
 
 struct rc_scn_load {
-  uint32_t rate_per_min;  /* per front-end; 0 stops the load */
+  uint32_t rate_per_hour;  /* per front-end; 0 stops the load. The file
+                              says N (per minute), N/min or N/h */
   bool all;               /* every front-end of the topology */
   size_t nnodes;
   char (*nodes)[RC_NAME_MAX + 1];  /* owned */

@@ -54,8 +54,11 @@ static void put_step(FILE *f, const struct rc_scn_step *st) {
     put_duration(f, st->every_ms);
     break;
   case RC_SCN_LOAD:
-    fprintf(f, ", rate: %u, profile: %s, frontends: ", st->load.rate_per_min,
-            st->load.profile);
+    if (st->load.rate_per_hour % 60 == 0)
+      fprintf(f, ", rate: %u", st->load.rate_per_hour / 60);
+    else
+      fprintf(f, ", rate: %u/h", st->load.rate_per_hour);
+    fprintf(f, ", profile: %s, frontends: ", st->load.profile);
     if (st->load.all) {
       fputs("all", f);
     } else {

@@ -211,8 +211,8 @@ void w_submit_bad(struct world *w, uint32_t n) {
   submit(w, n, true);
 }
 
-static uint64_t jitter(struct world *w, uint32_t rate_per_min) {
-  uint64_t iv = 60000000000ull / rate_per_min;
+static uint64_t jitter(struct world *w, uint32_t rate_per_hour) {
+  uint64_t iv = 3600000000000ull / rate_per_hour;
   return iv / 2 + rc_prng_below(&w->prng, iv);
 }
 
@@ -221,12 +221,12 @@ void w_fire_load(struct world *w) {
     struct wnode *wn = &w->nodes[n];
     if (wn->next_submit_ns > w->now)
       continue;
-    if (wn->rate_per_min == 0) {
+    if (wn->rate_per_hour == 0) {
       wn->next_submit_ns = UINT64_MAX;
       continue;
     }
     submit(w, (uint32_t)n, false);
-    wn->next_submit_ns = w->now + jitter(w, wn->rate_per_min);
+    wn->next_submit_ns = w->now + jitter(w, wn->rate_per_hour);
   }
 }
 

@@ -28,7 +28,7 @@ struct wnode {
   struct rc_prng prng;   /* this node's own stream of the seed */
   uint8_t link_priv[32], origin_priv[32];
   /* load (front-ends) */
-  uint32_t rate_per_min;
+  uint32_t rate_per_hour;
   char profile[RC_NAME_MAX + 1];
   uint64_t next_submit_ns;
   uint8_t *csr, *bad_csr;

@@ -94,12 +94,12 @@ void w_apply_step(struct world *w, const struct rc_scn_step *st) {
       if (!named)
         continue;
       struct wnode *wn = &w->nodes[i];
-      wn->rate_per_min = st->load.rate_per_min;
+      wn->rate_per_hour = st->load.rate_per_hour;
       snprintf(wn->profile, sizeof wn->profile, "%s", st->load.profile);
       wn->next_submit_ns =
-          st->load.rate_per_min
-              ? w->now + rc_prng_below(&w->prng,
-                                       60000000000ull / st->load.rate_per_min)
+          st->load.rate_per_hour
+              ? w->now + rc_prng_below(&w->prng, 3600000000000ull /
+                                                     st->load.rate_per_hour)
               : UINT64_MAX;
     }
     break;

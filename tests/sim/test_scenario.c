@@ -52,7 +52,7 @@ static void test_parse_full(void **state) {
   assert_int_equal(s.nsteps, 6);
   /* sorted by time; the two steps at 30 s keep their file order */
   assert_int_equal(s.steps[0].action, RC_SCN_LOAD);
-  assert_int_equal(s.steps[0].load.rate_per_min, 6);
+  assert_int_equal(s.steps[0].load.rate_per_hour, 360);
   assert_false(s.steps[0].load.all);
   assert_int_equal(s.steps[0].load.nnodes, 2);
   assert_string_equal(s.steps[0].load.nodes[1], "fe2");
@@ -127,6 +127,54 @@ static void test_durations(void **state) {
 }
 
 /* Each refusal names the position and says what is wrong. */
+/* A root store sees a few requests an hour: rates per hour as well as per
+ * minute, written back in the unit that says it exactly. */
+static void test_rate_units(void **state) {
+  (void)state;
+  static const struct {
+    const char *rate;
+    uint32_t per_hour;
+    const char *written;
+  } cases[] = {{"6", 360, "rate: 6,"},
+               {"6/min", 360, "rate: 6,"},
+               {"6/h", 6, "rate: 6/h,"},
+               {"120/h", 120, "rate: 2,"},
+               {"0", 0, "rate: 0,"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char yaml[160], err[256];
+    snprintf(yaml, sizeof yaml,
+             "duration: 1h\nsteps:\n  - {at: 0s, do: load, rate: %s, "
+             "frontends: all}\n", cases[i].rate);
+    struct rc_scenario sc;
+    assert_int_equal(parse(yaml, &sc, err, sizeof err), 0);
+    assert_int_equal(sc.steps[0].load.rate_per_hour, cases[i].per_hour);
+    char *out;
+    size_t len;
+    assert_int_equal(rc_scenario_write_yaml(&sc, &out, &len), 0);
+    if (!strstr(out, cases[i].written))
+      fail_msg("rate %s written as:\n%s", cases[i].rate, out);
+    free(out);
+    rc_scenario_free(&sc);
+  }
+  static const char *const bad[][2] = {
+      {"6/day", "must be requests per minute per front-end (6, 6/min) or per "
+                "hour (6/h)"},
+      {"/h", "must start with a whole number"},
+      {"x/h", "must start with a whole number"},
+      {"60001", "is too large (at most 60000 per minute"},
+      {"3600001/h", "is too large"}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char yaml[160], err[256];
+    snprintf(yaml, sizeof yaml,
+             "duration: 1h\nsteps:\n  - {at: 0s, do: load, rate: %s}\n",
+             bad[i][0]);
+    struct rc_scenario sc;
+    assert_int_not_equal(parse(yaml, &sc, err, sizeof err), 0);
+    if (!strstr(err, bad[i][1]) || strncmp(err, "t.yaml:3:", 9) != 0)
+      fail_msg("rate %s: \"%s\"", bad[i][0], err);
+  }
+}
+
 static void test_errors(void **state) {
   (void)state;
   static const struct {
@@ -174,7 +222,7 @@ static void test_errors(void **state) {
        "behaviour: forge, count: 0}\n",
        "t.yaml:3:66: count must be at least 1"},
       {"duration: 1m\nsteps:\n  - {at: 1s, do: load, rate: -1}\n",
-       "t.yaml:3:30: rate (requests per minute per front-end) must be a whole"},
+       "t.yaml:3:30: rate \"-1\" must start with a whole number of requests"},
       {"duration: 1m\nsteps:\n  - {at: 1s, do: load, rate: 1, profile: x}\n",
        "t.yaml:3:5: profile \"x\" must be server or client"},
       {"duration: 1m\nsteps:\n  - {at: 1s, do: load, frontends: some}\n",
@@ -254,7 +302,8 @@ static void test_library_parses(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse_full),  cmocka_unit_test(test_roundtrip),
-      cmocka_unit_test(test_durations),   cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_durations),   cmocka_unit_test(test_rate_units),
+      cmocka_unit_test(test_errors),
       cmocka_unit_test(test_limits),      cmocka_unit_test(test_library_parses),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
