@@ -27,6 +27,9 @@ static uint32_t end_node(const struct world *w, int link, int end) {
   return end == 0 ? l->a_node : l->b_node;
 }
 
+static void rekey_node(struct world *w, uint32_t n);
+static void rekey_arrival(struct world *w, size_t sending_end);
+
 /* A cable counts toward a path when it is whole, quiet and untapped. */
 void w_cable_changed(struct world *w, int link) {
   rc_inv_cable_usable(w->inv, (uint32_t)link,
@@ -75,13 +78,19 @@ void w_line_write(struct world *w, int link, int end, const uint8_t *buf,
       wake_push(q, start + len * byte_ns + lat);
   }
   rc_netsim_write(w->net, link, end, buf, len);
+  rekey_arrival(w, (size_t)link * 2 + (size_t)end);
+  rekey_node(w, end_node(w, link, end));  /* its transmitter moved */
 }
 
 void w_line_cut(struct world *w, int link, bool cut) {
   rc_netsim_cut(w->net, link, cut);
-  for (int e = 0; e < 2; e++)  /* what was on the wire is gone */
+  rekey_node(w, end_node(w, link, 0));
+  rekey_node(w, end_node(w, link, 1));
+  for (int e = 0; e < 2; e++) { /* what was on the wire is gone */
     w->wake[(size_t)link * 2 + (size_t)e].head =
         w->wake[(size_t)link * 2 + (size_t)e].tail = 0;
+    rekey_arrival(w, (size_t)link * 2 + (size_t)e);
+  }
 }
 
 /* ------------------------------------------------------------ keys, nodes */
@@ -179,6 +188,7 @@ void w_node_stop(struct world *w, uint32_t n) {
   add_link_stats(w, n);
   rc_node_free(wn->core);
   wn->core = NULL;
+  rekey_node(w, n);
 }
 
 /* --------------------------------------------------------------- events */
@@ -313,6 +323,7 @@ static bool drain_events(struct world *w, uint32_t n) {
   }
   wn->deadline = wn->core && !wn->tripped ? rc_node_next_deadline(wn->core)
                                           : UINT64_MAX;
+  rekey_node(w, n);
   return any;
 }
 
@@ -321,6 +332,7 @@ static void ask_every_cable(struct world *w, uint32_t n) {
   for (size_t c = 0; c < wn->ncables; c++)
     w->tx_ask[(size_t)wn->cables[c] * 2 + wn->cable_end[c]] = true;
   wn->tx_dirty = true;
+  rekey_node(w, n);
 }
 
 /* After every call into node n: its events, its new deadline, and where it
@@ -340,27 +352,33 @@ static bool alive(const struct world *w, uint32_t n) {
 /* ----------------------------------------------------------------- bytes */
 
 /* Hands each node what arrived on its cables (a dead node's bytes fall on
- * the floor, as on a powered-off UART). */
+ * the floor, as on a powered-off UART), cable by cable in topology order. */
 static void pump_rx(struct world *w) {
-  for (size_t l = 0; l < w->t->nlinks; l++)
-    for (int end = 0; end < 2; end++) {
-      /* bytes for `end` were sent by the other end */
-      struct wwake *q = &w->wake[l * 2 + (size_t)(1 - end)];
-      if (q->head == q->tail || q->t[q->head] > w->now)
+  size_t due = wheap_due(&w->arrival_h, w->now, w->due);
+  /* Heap ids are sending ends; serve by (link, receiving end) as a scan of
+   * the cables would. */
+  for (size_t i = 0; i < due; i++)
+    w->due[i] ^= 1u;
+  qsort(w->due, due, sizeof *w->due, w_cmp_u32);
+  for (size_t i = 0; i < due; i++) {
+    size_t l = w->due[i] / 2;
+    int end = (int)(w->due[i] % 2);
+    /* bytes for `end` were sent by the other end */
+    struct wwake *q = &w->wake[l * 2 + (size_t)(1 - end)];
+    while (q->head < q->tail && q->t[q->head] <= w->now)
+      q->head++;
+    rekey_arrival(w, l * 2 + (size_t)(1 - end));
+    uint32_t n = end_node(w, (int)l, end);
+    size_t got;
+    while ((got = rc_netsim_read(w->net, (int)l, end, w->io, W_IO_CHUNK)) >
+           0) {
+      if (!alive(w, n))
         continue;
-      while (q->head < q->tail && q->t[q->head] <= w->now)
-        q->head++;
-      uint32_t n = end_node(w, (int)l, end);
-      size_t got;
-      while ((got = rc_netsim_read(w->net, (int)l, end, w->io, W_IO_CHUNK)) >
-             0) {
-        if (!alive(w, n))
-          continue;
-        w->rec->wall_events++;
-        rc_node_recv(w->nodes[n].core, (uint32_t)l, w->io, got, w->now);
-        w_drain(w, n);
-      }
+      w->rec->wall_events++;
+      rc_node_recv(w->nodes[n].core, (uint32_t)l, w->io, got, w->now);
+      w_drain(w, n);
     }
+  }
 }
 
 /* Takes what each node wants to send, one UART's worth at a time: the core
@@ -412,6 +430,7 @@ static void pump_tx(struct world *w) {
       }
     }
     wn->tx_dirty = more;
+    rekey_node(w, (uint32_t)n);
   }
   rc_bytes_free(&out);
 }
@@ -439,14 +458,76 @@ static uint64_t node_wake(const struct world *w, uint32_t n) {
   return wait != UINT64_MAX ? wait : w->nodes[n].deadline;
 }
 
-static void fire_deadlines(struct world *w) {
-  for (size_t n = 0; n < w->t->nnodes; n++)
-    if (alive(w, (uint32_t)n) && node_wake(w, (uint32_t)n) <= w->now) {
-      w->rec->wall_events++;
-      w->nodes[n].served_at = w->now;
-      rc_node_on_deadline(w->nodes[n].core, w->now);
-      w_drain(w, (uint32_t)n);
+/* ------------------------------------------------------ event index */
+
+int w_cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* When node n next needs the world, and when each of its busy, asked
+ * transmitters drains: the world keeps both in heaps so that finding the
+ * next instant costs O(log nodes), not a scan of the mesh. A node whose
+ * wake came from tx_wait is listed: that value holds only at this instant. */
+static void rekey_node(struct world *w, uint32_t n) {
+  struct wnode *wn = &w->nodes[n];
+  uint64_t k = UINT64_MAX;
+  bool live = alive(w, n);
+  if (live) {
+    uint64_t wait = tx_wait(w, n);
+    k = wait != UINT64_MAX ? wait : wn->deadline;
+    if (wait != UINT64_MAX && !wn->in_txwait) {
+      wn->in_txwait = true;
+      w->txwait[w->ntxwait++] = n;
     }
+  }
+  wheap_set(&w->wake_h, n, k);
+  for (size_t c = 0; c < wn->ncables; c++) {
+    size_t le = (size_t)wn->cables[c] * 2 + wn->cable_end[c];
+    uint64_t idle = UINT64_MAX;
+    if (live && w->tx_ask[le]) {
+      idle = rc_netsim_tx_idle_at(w->net, (int)wn->cables[c],
+                                  wn->cable_end[c]);
+      if (idle <= w->now)
+        idle = UINT64_MAX;  /* pump_tx asks it at this instant */
+    }
+    wheap_set(&w->txidle_h, (uint32_t)le, idle);
+  }
+}
+
+static void rekey_arrival(struct world *w, size_t sending_end) {
+  const struct wwake *q = &w->wake[sending_end];
+  wheap_set(&w->arrival_h, (uint32_t)sending_end,
+            q->head < q->tail ? q->t[q->head] : UINT64_MAX);
+}
+
+void w_load_rekey(struct world *w, uint32_t n) {
+  wheap_set(&w->load_h, n, w->nodes[n].next_submit_ns);
+}
+
+/* Time moved on: a wake that waited on a transmitter at the old instant
+ * falls back to the node's deadline. */
+static void time_moved(struct world *w) {
+  size_t k = w->ntxwait;
+  w->ntxwait = 0;
+  for (size_t i = 0; i < k; i++) {
+    uint32_t n = w->txwait[i];
+    w->nodes[n].in_txwait = false;
+    rekey_node(w, n);
+  }
+}
+
+static void fire_deadlines(struct world *w) {
+  size_t due = wheap_due(&w->wake_h, w->now, w->due);
+  for (size_t i = 0; i < due; i++) {
+    uint32_t n = w->due[i];
+    if (!alive(w, n) || node_wake(w, n) > w->now)
+      continue;
+    w->rec->wall_events++;
+    w->nodes[n].served_at = w->now;
+    rc_node_on_deadline(w->nodes[n].core, w->now);
+    w_drain(w, n);
+  }
 }
 
 static uint64_t next_time(const struct world *w) {
@@ -456,27 +537,12 @@ static uint64_t next_time(const struct world *w) {
     if (st < t)
       t = st;
   }
-  uint64_t a = w_next_attack(w), ld = w_next_load(w);
-  if (a < t)
-    t = a;
-  if (ld < t)
-    t = ld;
-  for (size_t n = 0; n < w->t->nnodes; n++)
-    if (alive(w, (uint32_t)n) && node_wake(w, (uint32_t)n) < t)
-      t = node_wake(w, (uint32_t)n);
-  for (size_t l = 0; l < w->t->nlinks; l++)
-    for (int end = 0; end < 2; end++) {
-      const struct wwake *q = &w->wake[l * 2 + (size_t)end];
-      if (q->head < q->tail && q->t[q->head] < t)
-        t = q->t[q->head];  /* a frame arrives */
-      /* a busy transmitter wakes us when it drains, to hand over more */
-      uint32_t n = end_node(w, (int)l, end);
-      if (w->tx_ask[l * 2 + (size_t)end] && alive(w, n)) {
-        uint64_t idle = rc_netsim_tx_idle_at(w->net, (int)l, end);
-        if (idle > w->now && idle < t)
-          t = idle;
-      }
-    }
+  uint64_t c[5] = {w_next_attack(w), wheap_min(&w->load_h),
+                   wheap_min(&w->wake_h), wheap_min(&w->arrival_h),
+                   wheap_min(&w->txidle_h)};
+  for (int i = 0; i < 5; i++)
+    if (c[i] < t)
+      t = c[i];
   return t < w->now ? w->now : t;
 }
 
@@ -502,7 +568,10 @@ static void run_loop(struct world *w) {
       w->livelock = true;
       break;
     }
-    w->now = t;
+    if (t != w->now) {
+      w->now = t;
+      time_moved(w);
+    }
     rc_netsim_advance(w->net, t);
     while (w->next_step < w->s->nsteps &&
            w_ns(w->s->steps[w->next_step].at_ms) <= t)
@@ -559,11 +628,17 @@ static int setup(struct world *w, const struct rc_world_input *in) {
   w->tapped = calloc(nl + 1, sizeof *w->tapped);
   w->wake = calloc(nl * 2 + 1, sizeof *w->wake);
   w->tx_ask = calloc(nl * 2 + 1, sizeof *w->tx_ask);
+  size_t scratch = nn > nl * 2 ? nn : nl * 2;
+  w->due = calloc(scratch + 1, sizeof *w->due);
+  w->txwait = calloc(nn + 1, sizeof *w->txwait);
+  if (wheap_init(&w->wake_h, nn) || wheap_init(&w->arrival_h, nl * 2) ||
+      wheap_init(&w->txidle_h, nl * 2) || wheap_init(&w->load_h, nn))
+    return RC_ENOMEM;
   w->ber = calloc(nl + 1, sizeof *w->ber);
   w->io = malloc(W_IO_CHUNK);
   w->net = rc_netsim_new(in->seed);
   if (!w->nodes || !w->tamper || !w->cut || !w->tapped || !w->wake ||
-      !w->tx_ask || !w->ber || !w->io ||
+      !w->tx_ask || !w->due || !w->txwait || !w->ber || !w->io ||
       !w->net)
     return RC_ENOMEM;
   w->root = -1;
@@ -626,6 +701,12 @@ static void teardown(struct world *w) {
   free(w->cut);
   free(w->tapped);
   free(w->tx_ask);
+  free(w->due);
+  free(w->txwait);
+  wheap_free(&w->wake_h);
+  wheap_free(&w->arrival_h);
+  wheap_free(&w->txidle_h);
+  wheap_free(&w->load_h);
   if (w->wake)
     for (size_t i = 0; i < w->t->nlinks * 2; i++)
       free(w->wake[i].t);

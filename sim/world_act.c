@@ -217,26 +217,21 @@ static uint64_t jitter(struct world *w, uint32_t rate_per_hour) {
 }
 
 void w_fire_load(struct world *w) {
-  for (size_t n = 0; n < w->t->nnodes; n++) {
+  size_t due = wheap_due(&w->load_h, w->now, w->due);
+  for (size_t i = 0; i < due; i++) {
+    uint32_t n = w->due[i];
     struct wnode *wn = &w->nodes[n];
-    if (wn->next_submit_ns > w->now)
-      continue;
     if (wn->rate_per_hour == 0) {
       wn->next_submit_ns = UINT64_MAX;
-      continue;
+    } else {
+      submit(w, n, false);
+      wn->next_submit_ns = w->now + jitter(w, wn->rate_per_hour);
     }
-    submit(w, (uint32_t)n, false);
-    wn->next_submit_ns = w->now + jitter(w, wn->rate_per_hour);
+    w_load_rekey(w, n);
   }
 }
 
-uint64_t w_next_load(const struct world *w) {
-  uint64_t t = UINT64_MAX;
-  for (size_t n = 0; n < w->t->nnodes; n++)
-    if (w->nodes[n].next_submit_ns < t)
-      t = w->nodes[n].next_submit_ns;
-  return t;
-}
+uint64_t w_next_load(const struct world *w) { return wheap_min(&w->load_h); }
 
 /* ----------------------------------------------------------- the root */
 

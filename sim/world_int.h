@@ -14,6 +14,7 @@
 #include "ringca/signer.h"
 #include "scenario.h"
 #include "tamper.h"
+#include "wheap.h"
 #include "world.h"
 
 #define W_MAX_ATTACKS 1024u
@@ -40,6 +41,7 @@ struct wnode {
   uint64_t deadline;     /* cached rc_node_next_deadline: it only changes
                             when the world calls into the node */
   bool tx_dirty;         /* some cable end of this node is in tx_ask */
+  bool in_txwait;        /* listed in world.txwait */
   /* last reported ring positions, for the token-order invariant */
   uint64_t *ring_seq, *ring_epoch;
   uint64_t tokens_seen;  /* tokens in + out when the rings were last read:
@@ -100,6 +102,13 @@ struct world {
    * cleared when the core has nothing for that cable. Asking only these
    * keeps an idle cable of a busy hub from being polled at every event. */
   bool *tx_ask;
+  /* When each thing next needs the world (wheap.h): node wakes by node,
+   * frame arrivals and draining transmitters by sending cable end, load by
+   * front-end. */
+  struct wheap wake_h, arrival_h, txidle_h, load_h;
+  uint32_t *due;        /* scratch for wheap_due: max(nodes, 2 x links) */
+  uint32_t *txwait;     /* nodes whose wake is a transmitter, this instant */
+  size_t ntxwait;
   double *ber;
   int root;             /* the node requests go to */
   size_t next_step;
@@ -129,6 +138,8 @@ void w_cable_changed(struct world *w, int link);
 void w_line_write(struct world *w, int link, int end, const uint8_t *buf,
                   size_t len);
 void w_line_cut(struct world *w, int link, bool cut);
+void w_load_rekey(struct world *w, uint32_t n);
+int w_cmp_u32(const void *a, const void *b);
 
 /* world_steps.c */
 void w_reorder_sent(struct world *w, int link, int end, size_t len);

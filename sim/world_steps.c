@@ -101,6 +101,7 @@ void w_apply_step(struct world *w, const struct rc_scn_step *st) {
               ? w->now + rc_prng_below(&w->prng, 3600000000000ull /
                                                      st->load.rate_per_hour)
               : UINT64_MAX;
+      w_load_rekey(w, (uint32_t)i);
     }
     break;
   case RC_SCN_CUT:
