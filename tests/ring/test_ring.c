@@ -202,22 +202,26 @@ static void test_loop_rotation_and_pause(void **state) {
   }
 }
 
+/* Like init_ring, with a 2 s idle pause beside the 50 ms busy one. */
+static void init_parking_ring(struct fixture *f, int ring) {
+  const struct rc_ring_timing parking = {.token_loss_ns = 5000 * MS,
+                                         .restart_ns = 200 * MS,
+                                         .pause_ns = 50 * MS,
+                                         .holdoff_ns = 300 * MS,
+                                         .idle_pause_ns = 2000 * MS};
+  const struct rc_topo_ring *d = &f->topo.rings[ring];
+  for (size_t k = 0; k < d->norder; k++)
+    assert_int_equal(rc_ring_init(&f->ring[d->order[k]], &f->topo,
+                                  (uint32_t)ring, d->order[k], &parking), 0);
+  init_ring(f, ring);  /* links up; the rings are initialised already */
+}
+
 /* An idle hub ring parks its token at the master for the idle pause; a
  * busy rotation keeps the short pause; a member's want releases a parked
  * token at once, and each member asks at most once per token visit. */
 static void test_idle_park_and_want(void **state) {
   struct fixture *f = *state;
-  const struct rc_ring_timing idle = {.token_loss_ns = 5000 * MS,
-                                      .restart_ns = 200 * MS,
-                                      .pause_ns = 50 * MS,
-                                      .holdoff_ns = 300 * MS,
-                                      .idle_pause_ns = 2000 * MS};
-  const struct rc_topo_ring *d = &f->topo.rings[f->hub];
-  for (size_t k = 0; k < d->norder; k++)
-    if (!f->ring[d->order[k]].def)
-      assert_int_equal(rc_ring_init(&f->ring[d->order[k]], &f->topo,
-                                    (uint32_t)f->hub, d->order[k], &idle), 0);
-  init_ring(f, f->hub);  /* links up; rings already initialised */
+  init_parking_ring(f, f->hub);
   uint32_t im1 = node(f, "im1"), fe1 = node(f, "fe1"), fe2 = node(f, "fe2");
   struct rc_ring *master = &f->ring[im1];
   rc_ring_start(master, 0);
@@ -279,16 +283,7 @@ static void test_idle_park_and_want(void **state) {
  * and only an empty one parks. */
 static void test_long_loop_busy_rotation_keeps_short_pause(void **state) {
   struct fixture *f = *state;
-  const struct rc_ring_timing idle = {.token_loss_ns = 5000 * MS,
-                                      .restart_ns = 200 * MS,
-                                      .pause_ns = 50 * MS,
-                                      .holdoff_ns = 300 * MS,
-                                      .idle_pause_ns = 2000 * MS};
-  const struct rc_topo_ring *d = &f->topo.rings[f->loop4];
-  for (size_t k = 0; k < d->norder; k++)
-    assert_int_equal(rc_ring_init(&f->ring[d->order[k]], &f->topo,
-                                  (uint32_t)f->loop4, d->order[k], &idle), 0);
-  init_ring(f, f->loop4);
+  init_parking_ring(f, f->loop4);
   uint32_t a = node(f, "a"), b = node(f, "b"), c = node(f, "c");
   rc_ring_start(&f->ring[a], 0);
   uint64_t now = 0;
