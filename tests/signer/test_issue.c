@@ -125,8 +125,33 @@ static void check_extensions(X509 *x, const char *profile) {
   assert_non_null(bc);
   assert_false(bc->ca);
   BASIC_CONSTRAINTS_free(bc);
-  assert_non_null(X509_get0_subject_key_id(x));
-  assert_non_null(X509_get0_authority_key_id(x));
+  /* The prepared and hand-built extensions say what OpenSSL's own
+   * "hash" and "keyid:always" would: the SHA-1 of the subject's key bits,
+   * and the sub-root's own key id. */
+  const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(x);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int mdlen = 0;
+  assert_non_null(ski);
+  assert_int_equal(X509_pubkey_digest(x, EVP_sha1(), md, &mdlen), 1);
+  assert_int_equal(ASN1_STRING_length(ski), (int)mdlen);
+  assert_memory_equal(ASN1_STRING_get0_data(ski), md, mdlen);
+  const struct rc_ca_issuer *iss = rc_ca_find(&ca, profile);
+  assert_non_null(iss);
+  assert_int_equal(ASN1_OCTET_STRING_cmp(X509_get0_authority_key_id(x),
+                                         X509_get0_subject_key_id(iss->cert)),
+                   0);
+  int crit = -1;
+  ASN1_BIT_STRING *ku = X509_get_ext_d2i(x, NID_key_usage, &crit, NULL);
+  assert_non_null(ku);
+  assert_int_equal(crit, 1);
+  assert_true(ASN1_BIT_STRING_get_bit(ku, 0)); /* digitalSignature */
+  assert_int_equal(ASN1_BIT_STRING_get_bit(ku, 2), /* keyEncipherment */
+                   EVP_PKEY_get_base_id(X509_get0_pubkey(x)) ==
+                           EVP_PKEY_RSA &&
+                       !strcmp(profile, "server"));
+  assert_false(ASN1_BIT_STRING_get_bit(ku, 5) || ASN1_BIT_STRING_get_bit(ku, 6));
+  ASN1_BIT_STRING_free(ku);
+  assert_int_equal(X509_get_ext_by_NID(x, NID_ext_key_usage, -1) >= 0, 1);
   uint32_t xku = X509_get_extended_key_usage(x);
   if (!strcmp(profile, "server"))
     assert_int_equal(xku, XKU_SSL_SERVER);
