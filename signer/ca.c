@@ -1,6 +1,7 @@
 /* CA material: the root certificate and one sub-root (certificate and
- * decrypted key) per profile. Keys live only in this struct and are freed
- * (OpenSSL wipes them) by rc_ca_free. */
+ * decrypted key) per profile. Keys live only in this struct (and in the
+ * signing context prepared from them, which holds a reference, not a copy)
+ * and are freed (OpenSSL wipes them) by rc_ca_free. */
 #include "ringca/signer.h"
 
 #include <stdio.h>

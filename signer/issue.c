@@ -38,9 +38,11 @@ static int add_eku(X509 *x, uint32_t eku) {
   for (size_t i = 0; ok && i < sizeof map / sizeof map[0]; i++)
     if (eku & map[i].bit)
       ok = sk_ASN1_OBJECT_push(usages, OBJ_nid2obj(map[i].nid)) > 0;
-  if (ok && sk_ASN1_OBJECT_num(usages) > 0)
-    ok = X509_add1_ext_i2d(x, NID_ext_key_usage, usages, 0,
-                           X509V3_ADD_DEFAULT) == 1;
+  /* No usage at all would mean any usage: never issue that (the profile
+   * loader already refuses a profile without one). */
+  ok = ok && sk_ASN1_OBJECT_num(usages) > 0 &&
+       X509_add1_ext_i2d(x, NID_ext_key_usage, usages, 0,
+                         X509V3_ADD_DEFAULT) == 1;
   sk_ASN1_OBJECT_pop_free(usages, ASN1_OBJECT_free);
   return ok ? 0 : RC_ECRYPTO;
 }

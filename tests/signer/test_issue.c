@@ -458,10 +458,39 @@ static void test_sub_root_key_types(void **state) {
   free(der);
 }
 
+/* A profile with no extendedKeyUsage (the loader refuses one, but the
+ * library must not rely on that) would give a certificate good for any
+ * use: the signer fails instead of issuing it. */
+static void test_no_eku_never_issues(void **state) {
+  (void)state;
+  struct rc_policy p = pol;
+  struct rc_profile *server = NULL;
+  for (size_t i = 0; i < p.nprofiles; i++)
+    if (!strcmp(p.profiles[i].name, "server"))
+      server = &p.profiles[i];
+  assert_non_null(server);
+  server->eku = 0;
+  struct tk_csr o = {.subject = "/CN=www.example.org",
+                     .san = "DNS:www.example.org"};
+  size_t len;
+  uint8_t *der = tk_csr_der(tk_key("p256"), &o, &len);
+  Ringca__CertRequest req = RINGCA__CERT_REQUEST__INIT;
+  req.version = 1;
+  req.profile = "server";
+  req.csr_der.data = der;
+  req.csr_der.len = len;
+  struct rc_sign_result res;
+  assert_int_equal(rc_signer_handle(&p, &ca, &req, NOW, &rng, &res),
+                   RC_ECRYPTO);
+  assert_null(res.cert_der);
+  free(der);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_each_key_type_and_profile),
       cmocka_unit_test(test_sub_root_key_types),
+      cmocka_unit_test(test_no_eku_never_issues),
       cmocka_unit_test(test_validity_clipped_and_requested),
       cmocka_unit_test(test_refusal_result),
       cmocka_unit_test(test_ca_load_errors),
