@@ -6,14 +6,19 @@
  *   2. a CAcert-style loop forking `openssl x509 -req` per request (the
  *      seed's signer design); goal >= 50x.
  * The pipeline is rc_signer_handle + rc_sign_result_pack, in process, no
- * disk: CSR parse, self-signature check, policy, build, sign, encode the
- * reply. Rounds of pipeline, `openssl speed` and an in-process sign loop
- * alternate and the best of each counts, so a busy machine disturbs both
- * sides alike. Where the time goes is printed per stage (INFO lines), and
- * the spool rate (three fsynced files and an audit record per request)
- * separately: it measures the disk.
+ * disk, one thread: CSR parse, self-signature check, policy, build, sign,
+ * encode the reply. Each of `rounds` rounds runs the pipeline and `openssl
+ * speed` (one core, user CPU time) for one CPU second each, in an order
+ * that alternates between rounds, plus an in-process loop of raw signatures
+ * with the sub-root key (the same key, not speed's built-in one); the best
+ * round of each counts, so a busy machine disturbs both sides alike, and
+ * the spread of the per-round ratios is printed to show how busy it was.
+ * Where the time goes is printed per stage (INFO lines), and the spool rate
+ * (three fsynced files and an audit record per request) separately: it
+ * measures the disk.
  *
- * usage: signer_bench [--quick] [rsa2048|p256]   (default: both) */
+ * usage: signer_bench [--quick | --loop N] [rsa2048|p256]   (default: both)
+ * --loop N: only N certificates through the pipeline, for a profiler. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +41,10 @@
 #include "ringca/spool.h"
 #include "ringca/x509util.h"
 
-static int cacert_runs = 30, spool_runs = 50, rounds = 5;
+static int cacert_runs = 30, spool_runs = 50, rounds = 7;
+/* --loop N: only N certificates through the pipeline, nothing else, so a
+ * profiler (perf record, valgrind --tool=callgrind) sees the pipeline alone. */
+static long loop_only;
 static double slice_s = 1.0;
 
 static double now_s(void) {
@@ -45,9 +53,8 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* CPU seconds used by this process, or (children) by its waited-for
- * children. `openssl speed` counts user CPU time too, so both sides of each
- * ratio are CPU time and other work on a busy machine disturbs neither. */
+/* CPU seconds (user + system) used by this process, or (children) by its
+ * waited-for children: the fork-per-request loop is mostly system time. */
 static double cpu_s(bool children) {
   if (!children) {
     struct timespec ts;
@@ -266,21 +273,181 @@ static int verify_once(const struct op *o) {
   return X509_REQ_verify_ex(o->csr_req, o->csr_key, NULL, NULL) == 1 ? 0 : -1;
 }
 
-/* Calls per CPU second of fn over about `secs` of CPU time; 0 when an
- * operation failed. */
+/* User CPU seconds of this process: what `openssl speed` divides by
+ * (without -elapsed), so both sides of the ratio are the same measure. */
+static double user_s(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
+}
+
+/* Calls per user CPU second of fn over about `secs`; 0 when an operation
+ * failed. The clock is read between batches of up to 64 calls, because
+ * reading a CPU clock is a system call that `openssl speed` (an alarm ends
+ * its loop) does not pay per operation. */
 static double rate(double secs, int (*fn)(const struct op *),
                    const struct op *o) {
-  long n = 0;
-  double t0 = cpu_s(false), dt;
+  long n = 0, batch = 1;
+  double t0 = user_s(), dt;
   do {
-    if (fn(o) != 0)
-      return 0;
-    n++;
-  } while ((dt = cpu_s(false) - t0) < secs);
+    for (long i = 0; i < batch; i++)
+      if (fn(o) != 0)
+        return 0;
+    n += batch;
+    if (batch < 64)
+      batch *= 2;
+  } while ((dt = user_s() - t0) < secs);
   return n / dt;
 }
 
 static double max2(double a, double b) { return a > b ? a : b; }
+
+/* What the pipeline really pays for the self-signature check: the
+ * request's key is decoded anew for every request, so its Montgomery
+ * set-up is never cached (verify_once reuses one key and understates it). */
+static int decode_verify_once(const struct op *o) {
+  X509_REQ *r;
+  EVP_PKEY *k;
+  int rc = rc_csr_decode(o->req->csr_der.data, o->req->csr_der.len, &r, &k);
+  if (rc == 0 && k)
+    rc = X509_REQ_verify_ex(r, k, NULL, NULL) == 1 ? 0 : -1;
+  X509_REQ_free(r);
+  EVP_PKEY_free(k);
+  return rc || !k ? -1 : 0;
+}
+
+static int loop(const char *kind, const struct op *o) {
+  int rc = 0;
+  for (long i = 0; rc == 0 && i < loop_only; i++)
+    rc = pipeline_once(o);
+  printf("%s: %ld certificates through the pipeline%s\n", kind, loop_only,
+         rc ? ": FAILED" : "");
+  return rc ? 2 : 0;
+}
+
+/* Best-of-rounds rates; each round runs the pipeline, `openssl speed` and
+ * the in-process signature loop back to back, in an order that alternates
+ * between rounds so that a change of machine load mid-run falls on both
+ * sides. ratio_lo/hi: the spread of the per-round pipeline/speed ratios. */
+struct rates {
+  double ours, ref, inproc, ratio_lo, ratio_hi;
+};
+
+static void measure_rates(const char *kind, const struct op *o,
+                          struct rates *r) {
+  memset(r, 0, sizeof *r);
+  r->ratio_lo = 1e9;
+  for (int i = 0; i < rounds; i++) {
+    double ours, ref;
+    if (i % 2 == 0) {
+      ours = rate(slice_s, pipeline_once, o);
+      ref = openssl_speed(kind, 1);
+    } else {
+      ref = openssl_speed(kind, 1);
+      ours = rate(slice_s, pipeline_once, o);
+    }
+    r->inproc = max2(r->inproc, rate(slice_s, sign_once, o));
+    r->ours = max2(r->ours, ours);
+    r->ref = max2(r->ref, ref);
+    if (ref > 0 && ours / ref < r->ratio_lo)
+      r->ratio_lo = ours / ref;
+    if (ref > 0 && ours / ref > r->ratio_hi)
+      r->ratio_hi = ours / ref;
+  }
+}
+
+/* Where the time of one certificate goes, each stage alone (best of three
+ * short runs), in microseconds. */
+struct stages {
+  double decode, d2i, verify_cached, decode_verify;
+};
+
+static int measure_stages(const struct op *o, struct stages *st) {
+  double t = slice_s / 4, dec = 0, d2i = 0, ver = 0, dv = 0;
+  for (int i = 0; i < 3; i++) {
+    dec = max2(dec, rate(t, decode_once, o));
+    d2i = max2(d2i, rate(t, d2i_once, o));
+    ver = max2(ver, rate(t, verify_once, o));
+    dv = max2(dv, rate(t, decode_verify_once, o));
+  }
+  if (dec <= 0 || d2i <= 0 || ver <= 0 || dv <= 0)
+    return -1;
+  *st = (struct stages){1e6 / dec, 1e6 / d2i, 1e6 / ver, 1e6 / dv};
+  return 0;
+}
+
+static int measure_and_report(const char *kind, const char *dir,
+                              const struct op *o) {
+  struct rates r;
+  struct stages st;
+  measure_rates(kind, o, &r);
+  if (r.ours <= 0 || r.inproc <= 0 || measure_stages(o, &st) != 0)
+    return 2;
+  double fork_rate = cacert_loop(dir);
+  double spool = spool_rate(dir, o->pol, o->ca, o->req->csr_der.data,
+                            o->req->csr_der.len, (struct rc_rng *)o->rng);
+  bool is_rsa = !strcmp(kind, "rsa2048");
+  double r1 = r.ref > 0 ? r.ours / r.ref : 0;
+  double r2 = fork_rate > 0 ? r.ours / fork_rate : 0;
+  double pipe_us = 1e6 / r.ours, sign_us = 1e6 / r.inproc;
+  double verify_us = st.decode_verify - st.decode;
+  printf("%s: signer pipeline %.0f certs/s; openssl speed %.0f sign/s; "
+         "ratio %.2f (goal >= 0.8%s) %s; per-round ratios %.2f..%.2f\n",
+         kind, r.ours, r.ref, r1,
+         is_rsa ? "" : ", informational: CSR verify dominates",
+         is_rsa ? (r1 >= 0.8 ? "PASS" : "FAIL") : "INFO", r.ratio_lo,
+         r.ratio_hi);
+  printf("%s: per certificate %.0f us = sign %.0f us (in-process, same key; "
+         "openssl speed %.0f us) + CSR decode %.1f us + CSR self-signature "
+         "check %.1f us (fresh key; %.1f us with a cached one) + the rest "
+         "(policy, build, encode) %.0f us; plain d2i_X509_REQ would cost "
+         "%.0f us (OpenSSL %s)\n",
+         kind, pipe_us, sign_us, 1e6 / r.ref, st.decode, verify_us,
+         st.verify_cached, pipe_us - sign_us - st.decode_verify, st.d2i,
+         OpenSSL_version(OPENSSL_VERSION_STRING));
+  printf("%s: fork-per-request openssl x509 -req %.1f certs/s; ratio %.0fx "
+         "(goal >= 50x) %s\n", kind, fork_rate, r2, r2 >= 50 ? "PASS" : "FAIL");
+  printf("%s: through the spool with fsync and audit %.0f certs/s "
+         "(informational: disk bound)\n", kind, spool);
+  char name[64], what[256];
+  bool ok = true;
+  snprintf(name, sizeof name, "signer_vs_openssl_speed_%s", kind);
+  snprintf(what, sizeof what, "certificates/s through the in-process signer "
+           "pipeline (%s sub-root, %s CSR) vs `openssl speed %s` sign/s",
+           kind, kind, is_rsa ? "rsa2048" : "ecdsap256");
+  if (is_rsa)
+    ok &= bench_goal(name, r.ours, "certs/s", r.ref, "sign/s", true, 0.8, what);
+  else
+    bench_info(name, r1, "ratio", what);
+  snprintf(name, sizeof name, "signer_vs_fork_x509_%s", kind);
+  snprintf(what, sizeof what, "in-process signer pipeline vs a loop forking "
+           "`openssl x509 -req` per request (%s)", kind);
+  ok &= bench_goal(name, r.ours, "certs/s", fork_rate, "certs/s", true, 50,
+                   what);
+  struct {
+    const char *stage, *unit;
+    double value;
+    const char *what;
+  } info[] = {
+      {"pipeline", "us", pipe_us, "one certificate through the whole pipeline"},
+      {"sign", "us", sign_us, "one raw signature with the sub-root key, in process"},
+      {"vs_inproc_sign", "ratio", sign_us / pipe_us, "pipeline rate vs that in-process signature rate (same key)"},
+      {"round_ratio_min", "ratio", r.ratio_lo, "lowest pipeline/openssl-speed ratio of one round (load spread)"},
+      {"round_ratio_max", "ratio", r.ratio_hi, "highest pipeline/openssl-speed ratio of one round"},
+      {"csr_decode", "us", st.decode, "rc_csr_decode: CSR structure and public key"},
+      {"d2i_x509_req", "us", st.d2i, "plain d2i_X509_REQ of the same CSR (not used)"},
+      {"csr_verify", "us", verify_us, "the CSR self-signature check with a freshly decoded key, as in the pipeline"},
+      {"csr_verify_cached", "us", st.verify_cached, "the same check reusing one decoded key (not what the pipeline pays)"},
+      {"rest", "us", pipe_us - sign_us - st.decode_verify, "policy checks, certificate build, DER, fingerprint, reply"},
+      {"ceiling", "ratio", sign_us / (sign_us + verify_us), "best ratio possible: sign / (sign + CSR verify with a fresh key)"},
+      {"spool", "certs/s", spool, "certificates/s through the spool, fsync and audit"},
+  };
+  for (size_t i = 0; i < sizeof info / sizeof info[0]; i++) {
+    snprintf(name, sizeof name, "signer_%s_%s", info[i].stage, kind);
+    bench_info(name, info[i].value, info[i].unit, info[i].what);
+  }
+  return ok ? 0 : 1;
+}
 
 static int bench(const char *kind) {
   char dir[4096];
@@ -333,74 +500,7 @@ static int bench(const char *kind) {
     return 2;
   struct op o = {.pol = &pol, .ca = &ca, .req = &req, .rng = &rng,
                  .sign_ctx = pc, .csr_req = r, .csr_key = leaf_pub};
-  double ours = 0, ref = 0, inproc = 0;
-  for (int i = 0; i < rounds; i++) {
-    ours = max2(ours, rate(slice_s, pipeline_once, &o));
-    ref = max2(ref, openssl_speed(kind, 1));
-    inproc = max2(inproc, rate(slice_s, sign_once, &o));
-  }
-  /* Where the time goes, each stage alone (best of two short runs). */
-  double st = slice_s / 4, dec = 0, d2i = 0, ver = 0;
-  for (int i = 0; i < 2; i++) {
-    dec = max2(dec, rate(st, decode_once, &o));
-    d2i = max2(d2i, rate(st, d2i_once, &o));
-    ver = max2(ver, rate(st, verify_once, &o));
-  }
-  if (ours <= 0 || inproc <= 0 || dec <= 0 || d2i <= 0 || ver <= 0)
-    return 2;
-  double fork_rate = cacert_loop(dir);
-  double spool = spool_rate(dir, &pol, &ca, csr, csr_len, &rng);
-  bool is_rsa = !strcmp(kind, "rsa2048");
-  double r1 = ref > 0 ? ours / ref : 0, r2 = fork_rate > 0 ? ours / fork_rate : 0;
-  printf("%s: signer pipeline %.0f certs/s; openssl speed %.0f sign/s; "
-         "ratio %.2f (goal >= 0.8%s) %s\n", kind, ours, ref, r1,
-         is_rsa ? "" : ", informational: CSR verify dominates",
-         is_rsa ? (r1 >= 0.8 ? "PASS" : "FAIL") : "INFO");
-  printf("%s: per certificate %.0f us = sign %.0f us (in-process, same key; "
-         "openssl speed %.0f us) + CSR decode %.1f us + CSR self-signature "
-         "check %.1f us + the rest (policy, build, encode) %.0f us; plain "
-         "d2i_X509_REQ would cost %.0f us (OpenSSL %s)\n",
-         kind, 1e6 / ours, 1e6 / inproc, 1e6 / ref, 1e6 / dec, 1e6 / ver,
-         1e6 / ours - 1e6 / inproc - 1e6 / dec - 1e6 / ver, 1e6 / d2i,
-         OpenSSL_version(OPENSSL_VERSION_STRING));
-  printf("%s: fork-per-request openssl x509 -req %.1f certs/s; ratio %.0fx "
-         "(goal >= 50x) %s\n", kind, fork_rate, r2, r2 >= 50 ? "PASS" : "FAIL");
-  printf("%s: through the spool with fsync and audit %.0f certs/s "
-         "(informational: disk bound)\n", kind, spool);
-  char name[64], what[256];
-  bool ok = true;
-  snprintf(name, sizeof name, "signer_vs_openssl_speed_%s", kind);
-  snprintf(what, sizeof what, "certificates/s through the in-process signer "
-           "pipeline (%s sub-root, %s CSR) vs `openssl speed %s` sign/s",
-           kind, kind, is_rsa ? "rsa2048" : "ecdsap256");
-  if (is_rsa)
-    ok &= bench_goal(name, ours, "certs/s", ref, "sign/s", true, 0.8, what);
-  else
-    bench_info(name, r1, "ratio", what);
-  snprintf(name, sizeof name, "signer_vs_fork_x509_%s", kind);
-  snprintf(what, sizeof what, "in-process signer pipeline vs a loop forking "
-           "`openssl x509 -req` per request (%s)", kind);
-  ok &= bench_goal(name, ours, "certs/s", fork_rate, "certs/s", true, 50, what);
-  struct {
-    const char *stage;
-    double us;
-    const char *what;
-  } info[] = {
-      {"pipeline", 1e6 / ours, "one certificate through the whole pipeline"},
-      {"sign", 1e6 / inproc, "one raw signature with the sub-root key, in process"},
-      {"csr_decode", 1e6 / dec, "rc_csr_decode: CSR structure and public key"},
-      {"d2i_x509_req", 1e6 / d2i, "plain d2i_X509_REQ of the same CSR (not used)"},
-      {"csr_verify", 1e6 / ver, "the CSR self-signature check"},
-      {"ceiling", 1e6 / inproc / (1e6 / inproc + 1e6 / ver) , "best ratio possible: sign / (sign + CSR verify)"},
-      {"spool", spool, "certificates/s through the spool, fsync and audit"},
-  };
-  for (size_t i = 0; i < sizeof info / sizeof info[0]; i++) {
-    snprintf(name, sizeof name, "signer_%s_%s", info[i].stage, kind);
-    bench_info(name, info[i].us,
-               !strcmp(info[i].stage, "spool") ? "certs/s"
-               : !strcmp(info[i].stage, "ceiling") ? "ratio" : "us",
-               info[i].what);
-  }
+  int rc = loop_only ? loop(kind, &o) : measure_and_report(kind, dir, &o);
   EVP_PKEY_CTX_free(pc);
   X509_REQ_free(r);
   EVP_PKEY_free(leaf_pub);
@@ -415,7 +515,7 @@ static int bench(const char *kind) {
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0)
     fprintf(stderr, "signer_bench: could not remove %s\n", dir);
-  return ok ? 0 : 1;
+  return rc;
 }
 
 int main(int argc, char **argv) {
@@ -427,15 +527,25 @@ int main(int argc, char **argv) {
       spool_runs = 3;
       rounds = 1;
       slice_s = 0.1;
+    } else if (!strcmp(argv[i], "--loop") && i + 1 < argc) {
+      char *end;
+      loop_only = strtol(argv[++i], &end, 10);
+      if (*end || loop_only <= 0) {
+        fprintf(stderr, "%s: --loop %s: not a positive count\n", argv[0],
+                argv[i]);
+        return 2;
+      }
     } else if (!strcmp(argv[i], "rsa2048") || !strcmp(argv[i], "p256")) {
       kinds[0] = argv[i];
       nkinds = 1;
     } else {
-      printf("usage: %s [--quick] [rsa2048|p256]\n"
+      printf("usage: %s [--quick | --loop N] [rsa2048|p256]\n"
              "Signer pipeline throughput against `openssl speed` and a "
              "fork-per-request\n`openssl x509 -req` loop, per key type "
              "(default: both); prints PASS/FAIL\nand GOAL/INFO lines. "
-             "--quick: tiny runs (smoke test).\nExample: %s rsa2048\n"
+             "--quick: tiny runs (smoke test). --loop N: only N certificates\n"
+             "through the pipeline, nothing else (for perf or callgrind).\n"
+             "Example: %s rsa2048\n"
              "Exit status: 0 all goals pass, 1 a goal failed, 2 setup "
              "error.\n", argv[0], argv[0]);
       return strcmp(argv[i], "--help") == 0 ? 0 : 2;

@@ -1,6 +1,7 @@
 /* CA material: the root certificate and one sub-root (certificate and
- * decrypted key) per profile. Keys live only in this struct and are freed
- * (OpenSSL wipes them) by rc_ca_free. */
+ * decrypted key) per profile. Keys live only in this struct (and in the
+ * signing context prepared from them, which holds a reference, not a copy)
+ * and are freed (OpenSSL wipes them) by rc_ca_free. */
 #include "ringca/signer.h"
 
 #include <stdio.h>
@@ -39,14 +40,21 @@ int rc_ca_add_issuer(struct rc_ca *ca, const char *profile, X509 *cert,
     return RC_ECRYPTO;
   }
   struct rc_ca_issuer *iss = &ca->issuers[ca->nissuers];
+  memset(iss, 0, sizeof *iss);
+  iss->cert = cert;
+  iss->key = key;
   int rc = rc_x509_to_der(cert, &iss->cert_der, &iss->cert_der_len);
-  if (rc)
+  if (rc == 0 && (rc = rc__issuer_prepare(iss)) != 0) {
+    free(iss->cert_der);
+    iss->cert_der = NULL;
+  }
+  if (rc) {
+    memset(iss, 0, sizeof *iss);
     return rc;
+  }
   strcpy(iss->profile, profile);
   X509_up_ref(cert);
   EVP_PKEY_up_ref(key);
-  iss->cert = cert;
-  iss->key = key;
   ca->nissuers++;
   return 0;
 }
@@ -61,6 +69,7 @@ const struct rc_ca_issuer *rc_ca_find(const struct rc_ca *ca,
 
 void rc_ca_free(struct rc_ca *ca) {
   for (size_t i = 0; i < ca->nissuers; i++) {
+    rc__issuer_release(&ca->issuers[i]);
     X509_free(ca->issuers[i].cert);
     EVP_PKEY_free(ca->issuers[i].key);
     free(ca->issuers[i].cert_der);

@@ -15,35 +15,56 @@
 #include "ringca/pb.h"
 #include "ringca/x509util.h"
 
-/* ECDSA with a digest matching the curve, RSA with SHA-256, EdDSA none. */
-static const EVP_MD *digest_for(EVP_PKEY *key) {
-  int id = EVP_PKEY_get_base_id(key);
-  if (id == EVP_PKEY_ED25519 || id == EVP_PKEY_ED448)
-    return NULL;
-  if (id == EVP_PKEY_EC && EVP_PKEY_get_bits(key) > 256)
-    return EVP_sha384();
-  return EVP_sha256();
-}
-
-static const char *key_usage_for(EVP_PKEY *subject_key, uint32_t eku) {
-  /* RSA TLS servers may still do key transport; every other use signs. */
+/* RSA TLS servers may still do key transport; every other use signs. */
+static X509_EXTENSION *key_usage_for(const struct rc_ca_issuer *iss,
+                                     EVP_PKEY *subject_key, uint32_t eku) {
   if (EVP_PKEY_get_base_id(subject_key) == EVP_PKEY_RSA &&
       (eku & RC_EKU_SERVER_AUTH))
-    return "critical,digitalSignature,keyEncipherment";
-  return "critical,digitalSignature";
+    return iss->ext_ku_sign_encipher;
+  return iss->ext_ku_sign;
 }
 
-static void eku_string(uint32_t eku, char *out, size_t cap) {
-  out[0] = 0;
-  if (eku & RC_EKU_SERVER_AUTH)
-    snprintf(out + strlen(out), cap - strlen(out), "%sserverAuth",
-             out[0] ? "," : "");
-  if (eku & RC_EKU_CLIENT_AUTH)
-    snprintf(out + strlen(out), cap - strlen(out), "%sclientAuth",
-             out[0] ? "," : "");
-  if (eku & RC_EKU_EMAIL_PROTECTION)
-    snprintf(out + strlen(out), cap - strlen(out), "%semailProtection",
-             out[0] ? "," : "");
+/* extendedKeyUsage from the profile's bits, built from OpenSSL's static
+ * OIDs rather than parsed from a configuration string per certificate. */
+static int add_eku(X509 *x, uint32_t eku) {
+  static const struct {
+    uint32_t bit;
+    int nid;
+  } map[] = {{RC_EKU_SERVER_AUTH, NID_server_auth},
+             {RC_EKU_CLIENT_AUTH, NID_client_auth},
+             {RC_EKU_EMAIL_PROTECTION, NID_email_protect}};
+  EXTENDED_KEY_USAGE *usages = sk_ASN1_OBJECT_new_null();
+  int ok = usages != NULL;
+  for (size_t i = 0; ok && i < sizeof map / sizeof map[0]; i++)
+    if (eku & map[i].bit)
+      ok = sk_ASN1_OBJECT_push(usages, OBJ_nid2obj(map[i].nid)) > 0;
+  /* No usage at all would mean any usage: never issue that (the profile
+   * loader already refuses a profile without one). */
+  ok = ok && sk_ASN1_OBJECT_num(usages) > 0 &&
+       X509_add1_ext_i2d(x, NID_ext_key_usage, usages, 0,
+                         X509V3_ADD_DEFAULT) == 1;
+  sk_ASN1_OBJECT_pop_free(usages, ASN1_OBJECT_free);
+  return ok ? 0 : RC_ECRYPTO;
+}
+
+/* subjectKeyIdentifier by RFC 5280 4.2.1.2 method 1, the SHA-1 of the
+ * subjectPublicKey bits: what OpenSSL's "hash" computes, with the digest
+ * fetched once per issuer instead of per certificate. */
+static int add_ski(X509 *x, const struct rc_ca_issuer *iss) {
+  const unsigned char *pk;
+  int pklen;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int mdlen = 0;
+  if (!X509_PUBKEY_get0_param(NULL, &pk, &pklen, NULL,
+                              X509_get_X509_PUBKEY(x)) ||
+      EVP_Digest(pk, (size_t)pklen, md, &mdlen, iss->ski_md, NULL) != 1)
+    return RC_ECRYPTO;
+  ASN1_OCTET_STRING *id = ASN1_OCTET_STRING_new();
+  int ok = id && ASN1_OCTET_STRING_set(id, md, (int)mdlen) == 1 &&
+           X509_add1_ext_i2d(x, NID_subject_key_identifier, id, 0,
+                             X509V3_ADD_DEFAULT) == 1;
+  ASN1_OCTET_STRING_free(id);
+  return ok ? 0 : RC_ECRYPTO;
 }
 
 /* Copies the CSR's SubjectPublicKeyInfo as it is. X509_set_pubkey would
@@ -97,11 +118,11 @@ int rc_issue_cert(const struct rc_ca_issuer *iss,
   const struct rc_profile *p = csr->profile;
   EVP_PKEY *pub = csr->key;
   X509 *x = X509_new();
-  char eku[64];
   *out = NULL;
   if (!x || !pub)
     goto fail;
-  eku_string(p->eku, eku, sizeof eku);
+  /* Extensions in the order certificates always had them: BC, KU, EKU,
+   * SKI, AKI, SAN. */
   if (X509_set_version(x, X509_VERSION_3) != 1 ||
       rc_x509_set_random_serial(x, rng) != 0 ||
       X509_set_issuer_name(x, X509_get_subject_name(iss->cert)) != 1 ||
@@ -110,14 +131,10 @@ int rc_issue_cert(const struct rc_ca_issuer *iss,
       rc_x509_set_validity_at(x, now_unix_s, RC_ISSUE_BACKDATE_S,
                               (long)csr->days) != 0 ||
       clip_to_issuer(x, iss->cert) != 0 ||
-      rc_x509_add_ext(x, iss->cert, NID_basic_constraints,
-                      "critical,CA:FALSE") != 0 ||
-      rc_x509_add_ext(x, iss->cert, NID_key_usage,
-                      key_usage_for(pub, p->eku)) != 0 ||
-      rc_x509_add_ext(x, iss->cert, NID_ext_key_usage, eku) != 0 ||
-      rc_x509_add_ext(x, iss->cert, NID_subject_key_identifier, "hash") != 0 ||
-      rc_x509_add_ext(x, iss->cert, NID_authority_key_identifier,
-                      "keyid:always") != 0)
+      X509_add_ext(x, iss->ext_bc, -1) != 1 ||
+      X509_add_ext(x, key_usage_for(iss, pub, p->eku), -1) != 1 ||
+      add_eku(x, p->eku) != 0 || add_ski(x, iss) != 0 ||
+      X509_add_ext(x, iss->ext_aki, -1) != 1)
     goto fail;
   /* An empty subject makes the SAN the only name, so it must be critical
    * (RFC 5280 4.2.1.6). */
@@ -126,7 +143,7 @@ int rc_issue_cert(const struct rc_ca_issuer *iss,
       X509_add1_ext_i2d(x, NID_subject_alt_name, csr->sans, san_crit,
                     X509V3_ADD_DEFAULT) != 1)
     goto fail;
-  if (X509_sign(x, iss->key, digest_for(iss->key)) <= 0)
+  if (rc__issuer_sign(iss, x) != 0)
     goto fail;
   *out = x;
   return 0;
@@ -149,17 +166,23 @@ void rc_sign_result_refuse(struct rc_sign_result *r, Ringca__RefusalReason why,
 
 /* The fingerprint hashes the DER already produced for the reply rather
  * than letting X509_digest encode the certificate a second time. */
-static int describe(struct rc_sign_result *r, X509 *cert) {
+static int describe(struct rc_sign_result *r, const struct rc_ca_issuer *iss,
+                    X509 *cert) {
   int rc = rc_x509_describe(cert, r->serial_hex, r->subject);
   if (rc == 0)
     rc = rc_x509_to_der(cert, &r->cert_der, &r->cert_der_len);
   unsigned char md[32];
   unsigned int n = 0;
   if (rc == 0 && (EVP_Digest(r->cert_der, r->cert_der_len, md, &n,
-                             EVP_sha256(), NULL) != 1 || n != 32))
+                             iss->fp_md, NULL) != 1 || n != 32))
     rc = RC_ECRYPTO;
-  for (unsigned i = 0; rc == 0 && i < 32; i++)
-    snprintf(r->fingerprint + 2 * i, 3, "%02x", md[i]);
+  /* Not snprintf per byte: 32 format parses cost more than the hash. */
+  static const char hex[] = "0123456789abcdef";
+  for (unsigned i = 0; rc == 0 && i < 32; i++) {
+    r->fingerprint[2 * i] = hex[md[i] >> 4];
+    r->fingerprint[2 * i + 1] = hex[md[i] & 15];
+  }
+  r->fingerprint[64] = 0;
   return rc;
 }
 
@@ -187,7 +210,7 @@ int rc_signer_handle(const struct rc_policy *pol, const struct rc_ca *ca,
   rc = rc_issue_cert(iss, &csr, now_unix_s, rng, &cert);
   rc_csr_checked_free(&csr);
   if (rc == 0)
-    rc = describe(out, cert);
+    rc = describe(out, iss, cert);
   X509_free(cert);
   if (rc) {
     rc_sign_result_free(out);

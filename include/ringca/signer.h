@@ -28,6 +28,14 @@ struct rc_ca_issuer {
   EVP_PKEY *key;
   uint8_t *cert_der;
   size_t cert_der_len;
+  /* Prepared once by rc_ca_add_issuer (signer/issuer_prep.c) because they
+   * are the same for every certificate this sub-root signs. */
+  EVP_MD_CTX *sign_tmpl;     /* DigestSign initialised with key and digest */
+  EVP_MD *fp_md;             /* SHA-256, for fingerprints */
+  EVP_MD *ski_md;            /* SHA-1, for subjectKeyIdentifier (RFC 5280) */
+  X509_EXTENSION *ext_bc;    /* critical, CA:FALSE */
+  X509_EXTENSION *ext_aki;   /* keyid of this sub-root */
+  X509_EXTENSION *ext_ku_sign, *ext_ku_sign_encipher; /* critical keyUsage */
 };
 
 struct rc_ca {
@@ -65,6 +73,13 @@ int rc_ca_create_dev(const char *dir, const char *const *profiles,
 int rc_ca_create_mem(struct rc_ca *ca, const char *const *profiles,
                      size_t nprofiles, uint64_t now_unix_s,
                      const struct rc_rng *rng);
+
+/* signer/issuer_prep.c, internal to signer/: fill and free the prepared
+ * fields of an issuer whose cert and key are set; sign a certificate with a
+ * copy of its prepared signing context. 0 or RC_ECRYPTO. */
+int rc__issuer_prepare(struct rc_ca_issuer *iss);
+void rc__issuer_release(struct rc_ca_issuer *iss);
+int rc__issuer_sign(const struct rc_ca_issuer *iss, X509 *cert);
 
 /* Signs a checked CSR with the profile's sub-root. */
 int rc_issue_cert(const struct rc_ca_issuer *iss,

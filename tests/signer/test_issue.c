@@ -125,8 +125,33 @@ static void check_extensions(X509 *x, const char *profile) {
   assert_non_null(bc);
   assert_false(bc->ca);
   BASIC_CONSTRAINTS_free(bc);
-  assert_non_null(X509_get0_subject_key_id(x));
-  assert_non_null(X509_get0_authority_key_id(x));
+  /* The prepared and hand-built extensions say what OpenSSL's own
+   * "hash" and "keyid:always" would: the SHA-1 of the subject's key bits,
+   * and the sub-root's own key id. */
+  const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(x);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int mdlen = 0;
+  assert_non_null(ski);
+  assert_int_equal(X509_pubkey_digest(x, EVP_sha1(), md, &mdlen), 1);
+  assert_int_equal(ASN1_STRING_length(ski), (int)mdlen);
+  assert_memory_equal(ASN1_STRING_get0_data(ski), md, mdlen);
+  const struct rc_ca_issuer *iss = rc_ca_find(&ca, profile);
+  assert_non_null(iss);
+  assert_int_equal(ASN1_OCTET_STRING_cmp(X509_get0_authority_key_id(x),
+                                         X509_get0_subject_key_id(iss->cert)),
+                   0);
+  int crit = -1;
+  ASN1_BIT_STRING *ku = X509_get_ext_d2i(x, NID_key_usage, &crit, NULL);
+  assert_non_null(ku);
+  assert_int_equal(crit, 1);
+  assert_true(ASN1_BIT_STRING_get_bit(ku, 0)); /* digitalSignature */
+  assert_int_equal(ASN1_BIT_STRING_get_bit(ku, 2), /* keyEncipherment */
+                   EVP_PKEY_get_base_id(X509_get0_pubkey(x)) ==
+                           EVP_PKEY_RSA &&
+                       !strcmp(profile, "server"));
+  assert_false(ASN1_BIT_STRING_get_bit(ku, 5) || ASN1_BIT_STRING_get_bit(ku, 6));
+  ASN1_BIT_STRING_free(ku);
+  assert_int_equal(X509_get_ext_by_NID(x, NID_ext_key_usage, -1) >= 0, 1);
   uint32_t xku = X509_get_extended_key_usage(x);
   if (!strcmp(profile, "server"))
     assert_int_equal(xku, XKU_SSL_SERVER);
@@ -353,9 +378,119 @@ static void test_in_memory_ca_is_reproducible(void **state) {
   rc_ca_free(&b);
 }
 
+/* A CA certificate for `key`, signed by issuer_key (self-signed when
+ * issuer is NULL), SHA-256 whatever the key (Ed25519 takes none). */
+static X509 *make_ca_cert(const char *cn, EVP_PKEY *key, X509 *issuer,
+                          EVP_PKEY *issuer_key) {
+  X509 *x = X509_new();
+  X509_NAME *name = X509_NAME_new();
+  assert_non_null(x);
+  assert_non_null(name);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                             (const unsigned char *)cn, -1, -1, 0);
+  assert_int_equal(X509_set_version(x, X509_VERSION_3), 1);
+  assert_int_equal(rc_x509_set_random_serial(x, &rng), 0);
+  assert_int_equal(X509_set_subject_name(x, name), 1);
+  assert_int_equal(X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer)
+                                                  : name), 1);
+  assert_int_equal(X509_set_pubkey(x, key), 1);
+  assert_int_equal(rc_x509_set_validity_at(x, NOW, 300, 365), 0);
+  X509 *signer = issuer ? issuer : x;
+  assert_int_equal(rc_x509_add_ext(x, signer, NID_basic_constraints,
+                                   "critical,CA:TRUE"), 0);
+  assert_int_equal(rc_x509_add_ext(x, signer, NID_key_usage,
+                                   "critical,keyCertSign,cRLSign"), 0);
+  assert_int_equal(rc_x509_add_ext(x, signer, NID_subject_key_identifier,
+                                   "hash"), 0);
+  int ed = EVP_PKEY_get_base_id(issuer_key) == EVP_PKEY_ED25519;
+  assert_true(X509_sign(x, issuer_key, ed ? NULL : EVP_sha256()) > 0);
+  X509_NAME_free(name);
+  return x;
+}
+
+/* Each sub-root key type signs with its prepared context and the digest
+ * that fits it; the signature verifies with the sub-root's key. */
+static void test_sub_root_key_types(void **state) {
+  (void)state;
+  static const struct {
+    const char *kind;
+    int sig_nid;
+  } subs[] = {{"rsa2048", NID_sha256WithRSAEncryption},
+              {"p256", NID_ecdsa_with_SHA256},
+              {"p384", NID_ecdsa_with_SHA384},
+              {"ed25519", NID_ED25519}};
+  EVP_PKEY *root_key = tk_key("p256");
+  X509 *root = make_ca_cert("test root", root_key, NULL, root_key);
+  struct tk_csr o = {.subject = "/CN=www.example.org",
+                     .san = "DNS:www.example.org"};
+  size_t len;
+  uint8_t *der = tk_csr_der(tk_key("rsa2048"), &o, &len);
+  Ringca__CertRequest req = RINGCA__CERT_REQUEST__INIT;
+  req.version = 1;
+  req.profile = "server";
+  req.csr_der.data = der;
+  req.csr_der.len = len;
+  for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+    EVP_PKEY *sub_key = tk_key(subs[i].kind);
+    X509 *sub = make_ca_cert("test sub-root", sub_key, root, root_key);
+    struct rc_ca c = {0};
+    assert_int_equal(rc_ca_set_root(&c, root), 0);
+    assert_int_equal(rc_ca_add_issuer(&c, "server", sub, sub_key), 0);
+    assert_non_null(c.issuers[0].sign_tmpl);
+    /* Twice: the prepared context must survive being copied and used. */
+    for (int round = 0; round < 2; round++) {
+      struct rc_sign_result res;
+      assert_int_equal(rc_signer_handle(&pol, &c, &req, NOW, &rng, &res), 0);
+      assert_false(res.refused);
+      const unsigned char *p = res.cert_der;
+      X509 *x = d2i_X509(NULL, &p, (long)res.cert_der_len);
+      assert_non_null(x);
+      assert_int_equal(X509_get_signature_nid(x), subs[i].sig_nid);
+      assert_int_equal(X509_verify(x, sub_key), 1);
+      assert_int_equal(X509_check_issued(sub, x), X509_V_OK);
+      X509_free(x);
+      rc_sign_result_free(&res);
+    }
+    rc_ca_free(&c);
+    X509_free(sub);
+  }
+  X509_free(root);
+  free(der);
+}
+
+/* A profile with no extendedKeyUsage (the loader refuses one, but the
+ * library must not rely on that) would give a certificate good for any
+ * use: the signer fails instead of issuing it. */
+static void test_no_eku_never_issues(void **state) {
+  (void)state;
+  struct rc_policy p = pol;
+  struct rc_profile *server = NULL;
+  for (size_t i = 0; i < p.nprofiles; i++)
+    if (!strcmp(p.profiles[i].name, "server"))
+      server = &p.profiles[i];
+  assert_non_null(server);
+  server->eku = 0;
+  struct tk_csr o = {.subject = "/CN=www.example.org",
+                     .san = "DNS:www.example.org"};
+  size_t len;
+  uint8_t *der = tk_csr_der(tk_key("p256"), &o, &len);
+  Ringca__CertRequest req = RINGCA__CERT_REQUEST__INIT;
+  req.version = 1;
+  req.profile = "server";
+  req.csr_der.data = der;
+  req.csr_der.len = len;
+  struct rc_sign_result res;
+  assert_int_equal(rc_signer_handle(&p, &ca, &req, NOW, &rng, &res),
+                   RC_ECRYPTO);
+  assert_null(res.cert_der);
+  free(der);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_each_key_type_and_profile),
+      cmocka_unit_test(test_sub_root_key_types),
+      cmocka_unit_test(test_no_eku_never_issues),
       cmocka_unit_test(test_validity_clipped_and_requested),
       cmocka_unit_test(test_refusal_result),
       cmocka_unit_test(test_ca_load_errors),
