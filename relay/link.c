@@ -460,8 +460,12 @@ uint64_t rc_link_next_deadline(const struct rc_link *link) {
   case ST_HS_CONFIRM:
     return link->hs_deadline;
   case ST_UP: {
-    uint64_t d = min64(link->last_tx + link->cfg.heartbeat_ns,
-                       link->last_rx + link->cfg.dead_link_ns);
+    /* A heartbeat already due waits for the transmitter, not the clock:
+     * reporting its time again would have a runtime whose port is busy
+     * with a long frame (a slow line) spin on a deadline that stays now. */
+    uint64_t hb = link->hb_due ? UINT64_MAX
+                               : link->last_tx + link->cfg.heartbeat_ns;
+    uint64_t d = min64(hb, link->last_rx + link->cfg.dead_link_ns);
     return link->rto_at ? min64(d, link->rto_at) : d;
   }
   default:

@@ -679,6 +679,26 @@ static void test_responder_restart_timeout(void **state) {
   teardown();
 }
 
+/* A heartbeat that falls due while the port is still busy (here: nobody
+ * takes the bytes) is sent when the transmitter can take it; meanwhile the
+ * link's deadline is the next real timer, not "now" for ever. */
+static void test_due_heartbeat_waits_for_the_transmitter(void **state) {
+  (void)state;
+  up_pair(64, 4096);
+  uint64_t hb = h_config(&P.a, &P.b).heartbeat_ns;
+  uint64_t t = rc_link_next_deadline(P.a.link);
+  assert_true(t > P.now && t <= P.now + hb);
+  rc_link_on_deadline(P.a.link, t);
+  uint64_t next = rc_link_next_deadline(P.a.link);
+  assert_true(next > t);  /* the dead-link timer, not the heartbeat again */
+  uint8_t out[256];
+  size_t n = rc_link_pending_tx(P.a.link, out, sizeof out, t + 1);
+  assert_true(n > 0);  /* the heartbeat leaves when asked */
+  assert_int_equal(rc_link_next_deadline(P.a.link),
+                   t + 1 + hb < next ? t + 1 + hb : next);
+  teardown();
+}
+
 static void test_dead_link(void **state) {
   (void)state;
   up_pair(63, 4096);
@@ -801,6 +821,7 @@ int main(void) {
       cmocka_unit_test(test_restart_rate_limited),
       cmocka_unit_test(test_replayed_init),
       cmocka_unit_test(test_responder_restart_timeout),
+      cmocka_unit_test(test_due_heartbeat_waits_for_the_transmitter),
       cmocka_unit_test(test_dead_link),
       cmocka_unit_test(test_noisy_threshold),
       cmocka_unit_test(test_stale_flood),
