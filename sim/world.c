@@ -436,9 +436,11 @@ static void pump_tx(struct world *w) {
 }
 
 /* When a node was served at this instant and still says "now", it may be
- * waiting to send (a heartbeat due while its transmitter is busy): a real
- * runtime is woken by the port turning writable, so the world waits for
- * the earliest of its busy transmitters. UINT64_MAX: not waiting on one. */
+ * waiting to send: a real runtime is woken by the port turning writable,
+ * so the world waits for the earliest of its busy transmitters. (The link
+ * no longer does this for a due heartbeat; the wait stays so that any
+ * timer that does is seen as waiting, not as a livelock.) UINT64_MAX: not
+ * waiting on one. */
 static uint64_t tx_wait(const struct world *w, uint32_t n) {
   const struct wnode *wn = &w->nodes[n];
   if (wn->served_at != w->now || wn->deadline > w->now)
