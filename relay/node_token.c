@@ -67,7 +67,7 @@ static void rid_hex(const uint8_t *rid, size_t len, char out[33]) {
 /* Every envelope must be well-formed and signed by its origin before any
  * of them is acted on. Returns false after reporting a violation. */
 static bool judge_envelopes(struct rc_node *n, struct node_link *nl,
-                            const Ringca__Token *t, int ring,
+                            const struct rc_wire_token *t, int ring,
                             struct rc__evidence *evidence) {
   const struct rc_topology *topo = n->topo;
   for (size_t i = 0; i < t->n_envelopes; i++) {
@@ -163,18 +163,28 @@ static void take_off(struct rc_node *n, size_t ri, uint32_t from,
     add_carry(n, ri, buf, len); /* queue full: it rides on, not dropped */
 }
 
-/* A member asks us, the master, for the parked token of a ring. */
-static void on_want(struct rc_node *n, struct node_link *nl, const char *ring,
-                    struct rc__evidence *evidence, uint64_t now) {
+/* The ring of ours a received name (a view, not NUL-terminated) names;
+ * n->nrings when none. */
+static size_t find_ring(const struct rc_node *n, struct rc_wire_name name) {
   size_t ri = 0;
-  while (ri < n->nrings && strcmp(n->rings[ri].def->name, ring))
+  while (ri < n->nrings &&
+         (strncmp(n->rings[ri].def->name, name.data, name.len) != 0 ||
+          n->rings[ri].def->name[name.len] != '\0'))
     ri++;
+  return ri;
+}
+
+/* A member asks us, the master, for the parked token of a ring. */
+static void on_want(struct rc_node *n, struct node_link *nl,
+                    struct rc_wire_name ring, struct rc__evidence *evidence,
+                    uint64_t now) {
+  size_t ri = find_ring(n, ring);
   if (ri == n->nrings) {
     rc__node_violation(n, RC_TRIP_MALFORMED_TOKEN, -1, nl->topo_link, nl->peer,
                        rc__evidence_hash(evidence),
-                       "want from %s for ring '%s', which we are "
+                       "want from %s for ring '%.*s', which we are "
                        "not on",
-                       rc__node_name(n, nl->peer), ring);
+                       rc__node_name(n, nl->peer), (int)ring.len, ring.data);
     return;
   }
   struct rc_ring_violation v;
@@ -186,10 +196,11 @@ static void on_want(struct rc_node *n, struct node_link *nl, const char *ring,
 void rc__node_on_ring_message(struct rc_node *n, struct node_link *nl,
                               const uint8_t *data, size_t len, uint64_t now) {
   struct rc__evidence evidence = {data, len, {0}, false};
-  Ringca__RingMessage *m = NULL;
+  /* Read in place: a token without envelopes allocates nothing here. */
+  struct rc_wire_ring_message m;
   struct rc_wire_error we = {0, NULL};
-  int rc = rc_wire_decode_ring_message(data, len, n->topo->limits.token_size,
-                                       &m, &we);
+  int rc = rc_wire_view_ring_message(data, len, n->topo->limits.token_size,
+                                     &m, &we);
   if (rc) {
     rc__node_violation(n, RC_TRIP_MALFORMED_TOKEN, -1, nl->topo_link, nl->peer,
                        rc__evidence_hash(&evidence),
@@ -198,19 +209,18 @@ void rc__node_on_ring_message(struct rc_node *n, struct node_link *nl,
                        we.field ? we.field : "RingMessage");
     return;
   }
-  if (!m->token) {
-    on_want(n, nl, m->want, &evidence, now);
+  if (!m.has_token) {
+    on_want(n, nl, m.want, &evidence, now);
     goto out;
   }
-  const Ringca__Token *t = m->token;
-  size_t ri = 0;
-  while (ri < n->nrings && strcmp(n->rings[ri].def->name, t->ring))
-    ri++;
+  const struct rc_wire_token *t = &m.token;
+  size_t ri = find_ring(n, t->ring);
   if (ri == n->nrings) {
     rc__node_violation(n, RC_TRIP_MALFORMED_TOKEN, -1, nl->topo_link, nl->peer,
                        rc__evidence_hash(&evidence),
-                       "token from %s for ring '%s', which we are not on",
-                       rc__node_name(n, nl->peer), t->ring);
+                       "token from %s for ring '%.*s', which we are not on",
+                       rc__node_name(n, nl->peer), (int)t->ring.len,
+                       t->ring.data);
     goto out;
   }
   struct rc_ring *r = &n->rings[ri];
@@ -226,7 +236,7 @@ void rc__node_on_ring_message(struct rc_node *n, struct node_link *nl,
   for (size_t i = 0; i < t->n_envelopes; i++)
     take_off(n, ri, nl->peer, t->envelopes[i], now);
 out:
-  rc_pb_free(&m->base);
+  rc_wire_ring_message_release(&m);
 }
 
 static bool has_work(const struct rc_node *n, size_t ri) {
@@ -239,8 +249,9 @@ static bool has_work(const struct rc_node *n, size_t ri) {
 }
 
 /* Encodes RingMessage{version, Token{header..., envelopes}} by hand: the
- * envelopes stay in the exact bytes we verified or signed. */
-static uint8_t *encode(const uint8_t *hdr, size_t hdr_len,
+ * header as protobuf-c would pack it (rc_wire_encode_token_header), the
+ * envelopes in the exact bytes we verified or signed. */
+static uint8_t *encode(const struct rc_wire_token *hdr, size_t hdr_len,
                        const struct rc_route_entry *envs, size_t nenv,
                        size_t *out_len) {
   size_t token_len = hdr_len;
@@ -254,8 +265,7 @@ static uint8_t *encode(const uint8_t *hdr, size_t hdr_len,
   *p++ = RC_WIRE_VERSION;
   *p++ = 0x12; /* RingMessage.token */
   p = put_varint(p, token_len);
-  memcpy(p, hdr, hdr_len);
-  p += hdr_len;
+  p += rc_wire_encode_token_header(hdr, p);
   for (size_t i = 0; i < nenv; i++) {
     *p++ = 0x2A; /* Token.envelopes */
     p = put_varint(p, envs[i].len);
@@ -271,19 +281,24 @@ static void requeue(struct rc_node *n, struct rc_route_entry *e) {
     free(e->env); /* the origin's retry recovers it */
 }
 
-static uint8_t *pack_header(struct rc_node *n, const struct rc_ring *r,
-                            const struct rc_ring_hop *hop, size_t *len) {
-  char *names[RC_TOKEN_MAX_ORDER];
-  Ringca__Token tok = RINGCA__TOKEN__INIT;
-  tok.ring = (char *)r->def->name;
-  tok.epoch = hop->epoch;
-  tok.seq = hop->seq;
-  for (size_t k = 0; k < hop->nactive; k++)
-    names[k] = (char *)rc__node_name(n, hop->active[k]);
-  tok.active_order = names;
-  tok.n_active_order = hop->nactive;
-  uint8_t *buf;
-  return rc_pb_pack(&tok.base, &buf, len) == 0 ? buf : NULL;
+/* The header of the token we forward, as views of names the topology owns
+ * (names[] holds them). Returns its encoded size. */
+static size_t make_header(struct rc_node *n, const struct rc_ring *r,
+                          const struct rc_ring_hop *hop,
+                          struct rc_wire_name *names,
+                          struct rc_wire_token *hdr) {
+  memset(hdr, 0, sizeof *hdr);
+  hdr->ring.data = r->def->name;
+  hdr->ring.len = strlen(r->def->name);
+  hdr->epoch = hop->epoch;
+  hdr->seq = hop->seq;
+  for (size_t k = 0; k < hop->nactive; k++) {
+    names[k].data = rc__node_name(n, hop->active[k]);
+    names[k].len = strlen(names[k].data);
+  }
+  hdr->active_order = names;
+  hdr->n_active_order = hop->nactive;
+  return rc_wire_token_header_size(hdr);
 }
 
 /* Asks the master for the token when we have envelopes for its ring and it
@@ -335,12 +350,14 @@ bool rc__node_pump(struct rc_node *n, size_t ri, uint64_t now) {
       requeue(n, &envs[i]);
     return true;
   }
-  size_t hdr_len, msg_len = 0;
-  uint8_t *hdr = pack_header(n, r, &hop, &hdr_len), *msg = NULL;
+  struct rc_wire_name names[RC_TOKEN_MAX_ORDER];
+  struct rc_wire_token hdr;
+  size_t hdr_len = make_header(n, r, &hop, names, &hdr), msg_len = 0;
+  uint8_t *msg = NULL;
   size_t limit = n->topo->limits.token_size, used = hdr_len + RING_MESSAGE_OVERHEAD;
   size_t kept = 0;
   for (size_t i = 0; i < nenv; i++) {
-    if (hdr && used + rc__envelope_cost(envs[i].len) <= limit) {
+    if (used + rc__envelope_cost(envs[i].len) <= limit) {
       used += rc__envelope_cost(envs[i].len);
       envs[kept++] = envs[i];
     } else {
@@ -348,12 +365,11 @@ bool rc__node_pump(struct rc_node *n, size_t ri, uint64_t now) {
     }
   }
   nenv = kept;
-  if (hdr && used < limit)
+  if (used < limit)
     nenv += rc_router_take(&n->router, (int)r->index, hop.to, limit - used,
                            rc__envelope_cost, envs + nenv,
                            RC_TOKEN_MAX_ENVELOPES - nenv);
-  if (hdr)
-    msg = encode(hdr, hdr_len, envs, nenv, &msg_len);
+  msg = encode(&hdr, hdr_len, envs, nenv, &msg_len);
   struct node_link *nl = rc__node_link_to(n, hop.to);
   if (msg && nl && rc_link_send(nl->link, msg, msg_len, now) == 0) {
     n->stats.tokens_out++;
@@ -367,6 +383,5 @@ bool rc__node_pump(struct rc_node *n, size_t ri, uint64_t now) {
       requeue(n, &envs[i]);
   }
   free(msg);
-  free(hdr);
   return true;
 }

@@ -31,18 +31,23 @@ static int read_varint(const uint8_t *buf, size_t len, size_t *pos,
  * more than 5 bytes, a viewed field number with another wire type. */
 static int walk(const struct rc_pb_limits *lim, const uint8_t *buf,
                 size_t len, struct rc_pb_view_field *view, size_t nview,
-                uint32_t *bad_field, bool *unpackable) {
+                struct rc_pb_view_stats *stats, uint32_t *bad_field,
+                bool *unpackable) {
   uint32_t counts[16] = {0};
   size_t pos = 0, fields = 0;
+  struct rc_pb_view_stats st = {0, 0, 0};
   assert(lim->nfields <= sizeof counts / sizeof counts[0]);
   if (bad_field)
     *bad_field = 0;
+  if (stats)
+    *stats = st;
   *unpackable = true;
   for (size_t i = 0; i < nview; i++) {
     view[i].present = false;
     view[i].u = 0;
     view[i].data = NULL;
     view[i].len = 0;
+    view[i].n = 0;
   }
   if (len > lim->max_bytes)
     return RC_ETOOBIG;
@@ -63,6 +68,7 @@ static int walk(const struct rc_pb_limits *lim, const uint8_t *buf,
     }
     unsigned wire = (unsigned)(key & 7u);
     const uint8_t *at = NULL;
+    size_t value_at = pos;
     switch (wire) {
     case WIRE_VARINT:
       if (read_varint(buf, len, &pos, &v) != 0)
@@ -103,8 +109,12 @@ static int walk(const struct rc_pb_limits *lim, const uint8_t *buf,
         return RC_ELIMIT;
       }
     }
-    if (number > nview)
+    st.fields++;
+    if (number > nview) {
+      st.unknown++;
+      st.unknown_bytes += pos - value_at;
       continue;
+    }
     struct rc_pb_view_field *f = &view[number - 1];
     if (f->wire != wire) {
       *unpackable = false;
@@ -114,20 +124,40 @@ static int walk(const struct rc_pb_limits *lim, const uint8_t *buf,
     f->u = wire == WIRE_LEN ? 0 : v;
     f->data = at;
     f->len = wire == WIRE_LEN ? (size_t)v : 0;
+    if (f->items) {
+      /* The count cap above keeps n within max_items (see pb.h); the
+       * check only stops a caller's mistake from writing past the array. */
+      if (f->n == f->max_items) {
+        *unpackable = false;
+        continue;
+      }
+      f->items[f->n].data = at;
+      f->items[f->n].len = f->len;
+      f->n++;
+    }
   }
+  if (stats)
+    *stats = st;
   return 0;
 }
 
 int rc_pb_prescan(const struct rc_pb_limits *lim, const uint8_t *buf,
                   size_t len, uint32_t *bad_field) {
   bool unpackable;
-  return walk(lim, buf, len, NULL, 0, bad_field, &unpackable);
+  return walk(lim, buf, len, NULL, 0, NULL, bad_field, &unpackable);
 }
 
 int rc_pb_view(const struct rc_pb_limits *lim, const uint8_t *buf, size_t len,
                struct rc_pb_view_field *view, size_t nview,
                uint32_t *bad_field, bool *unpackable) {
-  return walk(lim, buf, len, view, nview, bad_field, unpackable);
+  return walk(lim, buf, len, view, nview, NULL, bad_field, unpackable);
+}
+
+int rc_pb_view_stats(const struct rc_pb_limits *lim, const uint8_t *buf,
+                     size_t len, struct rc_pb_view_field *view, size_t nview,
+                     struct rc_pb_view_stats *stats, uint32_t *bad_field,
+                     bool *unpackable) {
+  return walk(lim, buf, len, view, nview, stats, bad_field, unpackable);
 }
 
 int rc_pb_find_len_field(const uint8_t *buf, size_t len, uint32_t number,
@@ -171,12 +201,8 @@ int rc_pb_find_len_field(const uint8_t *buf, size_t len, uint32_t number,
 /* Allocation budget: a hostile message that passes the prescan still cannot
  * make protobuf-c allocate more than a small multiple of its own size. Blocks
  * come from malloc, so rc_pb_free can use the default allocator. */
-struct budget {
-  size_t left;
-};
-
 static void *budget_alloc(void *data, size_t size) {
-  struct budget *b = data;
+  struct rc_pb_budget *b = data;
   if (size > b->left)
     return NULL;
   b->left -= size;
@@ -186,6 +212,53 @@ static void *budget_alloc(void *data, size_t size) {
 static void budget_free(void *data, void *ptr) {
   (void)data;
   free(ptr);
+}
+
+static size_t default_budget(const struct rc_pb_limits *lim) {
+  return lim->max_alloc ? lim->max_alloc : 8u * lim->max_bytes + 4096u;
+}
+
+void rc_pb_budget_init(struct rc_pb_budget *b,
+                       const struct rc_pb_limits *lim) {
+  b->left = default_budget(lim);
+}
+
+bool rc_pb_budget_take(struct rc_pb_budget *b, size_t size) {
+  if (size > b->left)
+    return false;
+  b->left -= size;
+  return true;
+}
+
+/* Mirrors protobuf-c 1.4's protobuf_c_message_unpack (protobuf-c.c): it
+ * allocates the message struct; keeps the first 16 scanned members on the
+ * stack and allocates each further slab twice the size of the last (its
+ * ScannedMember is 32 bytes on LP64: tag, wire type, prefix length, field
+ * pointer, length, data pointer); allocates one array of
+ * ProtobufCMessageUnknownField for the unknown fields and a copy of each
+ * one's value. The slabs are freed at the end, but the budget allocator
+ * never gives bytes back. tests/fuzz/wire.c and tests/proto hold decoders
+ * built on this to protobuf-c's own answer. */
+#define SCANNED_MEMBER_SIZE (4u + 1u + 1u + 2u + 3u * sizeof(void *))
+size_t rc_pb_level_cost(size_t sizeof_message,
+                        const struct rc_pb_view_stats *stats) {
+  size_t cost = sizeof_message, room = 16;
+  for (size_t slab = 16; stats->fields > room; room += slab) {
+    slab *= 2;
+    cost += SCANNED_MEMBER_SIZE * slab;
+  }
+  if (stats->unknown)
+    cost += stats->unknown * sizeof(ProtobufCMessageUnknownField) +
+            stats->unknown_bytes;
+  return cost;
+}
+
+int rc_pb_unpack_budget(const ProtobufCMessageDescriptor *desc,
+                        struct rc_pb_budget *b, const uint8_t *buf,
+                        size_t len, ProtobufCMessage **out) {
+  ProtobufCAllocator alloc = {budget_alloc, budget_free, b};
+  *out = protobuf_c_message_unpack(desc, &alloc, len, buf);
+  return *out ? 0 : RC_EMALFORMED;
 }
 
 int rc_pb_unpack(const ProtobufCMessageDescriptor *desc,
@@ -202,8 +275,7 @@ int rc_pb_unpack_scanned(const ProtobufCMessageDescriptor *desc,
   *out = NULL;
   if (len > lim->max_bytes) /* cheap, and keeps the budget meaningful */
     return RC_ETOOBIG;
-  struct budget b = {lim->max_alloc ? lim->max_alloc
-                                    : 8u * lim->max_bytes + 4096u};
+  struct rc_pb_budget b = {default_budget(lim)};
   ProtobufCAllocator alloc = {budget_alloc, budget_free, &b};
   ProtobufCMessage *msg = protobuf_c_message_unpack(desc, &alloc, len, buf);
   if (!msg)

@@ -162,8 +162,15 @@ static int violation(struct rc_ring_violation *v, enum rc_trip_cause cause,
 /* An active order is the topology order with (hub, member) pairs removed:
  * same master, same hub, members distinct and in topology order. A loop
  * ring cannot bypass, so its active order is the whole order. */
-static const char *parse_active(const struct rc_ring *r, const Ringca__Token *t,
-                                uint32_t *out, size_t *n) {
+static bool name_is(const char *name, struct rc_wire_name v) {
+  /* Length-aware: the view is not NUL-terminated; the decoder guarantees it
+   * holds no NUL, so this matches strcmp on the C string protobuf-c gave. */
+  return strncmp(name, v.data, v.len) == 0 && name[v.len] == '\0';
+}
+
+static const char *parse_active(const struct rc_ring *r,
+                                const struct rc_wire_token *t, uint32_t *out,
+                                size_t *n) {
   const struct rc_topo_ring *d = r->def;
   if (t->n_active_order < 2 || t->n_active_order > d->norder)
     return "active order length out of range";
@@ -173,7 +180,7 @@ static const char *parse_active(const struct rc_ring *r, const Ringca__Token *t,
   for (size_t i = 0; i < t->n_active_order; i++) {
     size_t k = 0;
     while (k < d->norder &&
-           strcmp(r->topo->nodes[d->order[k]].name, t->active_order[i]) != 0)
+           !name_is(r->topo->nodes[d->order[k]].name, t->active_order[i]))
       k++;
     if (k == d->norder)
       return "active order names an unknown node (not on this ring)";
@@ -203,7 +210,8 @@ static const char *parse_active(const struct rc_ring *r, const Ringca__Token *t,
 }
 
 static int check_higher_epoch(struct rc_ring *r, uint32_t from,
-                              const Ringca__Token *t, const uint32_t *act,
+                              const struct rc_wire_token *t,
+                              const uint32_t *act,
                               size_t n, size_t *pos,
                               struct rc_ring_violation *v) {
   if (r->master)
@@ -244,8 +252,9 @@ static bool all_can_ask(const struct rc_ring *r) {
   return r->hub || r->nactive <= 3;
 }
 
-int rc_ring_on_token(struct rc_ring *r, uint32_t from, const Ringca__Token *t,
-                     uint64_t now_ns, struct rc_ring_violation *v) {
+int rc_ring_on_token(struct rc_ring *r, uint32_t from,
+                     const struct rc_wire_token *t, uint64_t now_ns,
+                     struct rc_ring_violation *v) {
   const char *nm = r->def->name, *fn = name_of(r, from);
   /* Epoch first: a stale or replayed token is named as such even when it
    * arrives while we hold the current one. */

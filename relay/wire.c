@@ -189,6 +189,15 @@ static size_t put_varint(uint8_t *out, uint64_t v) {
   return n;
 }
 
+static size_t varint_size(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    n++;
+  }
+  return n;
+}
+
 static size_t put_fixed(uint8_t *out, uint64_t v, size_t width) {
   for (size_t b = 0; b < width; b++)
     out[b] = (uint8_t)(v >> (8 * b));
@@ -283,35 +292,59 @@ static int check_envelope(const Ringca__Envelope *env,
   return 0;
 }
 
+static const struct rc_pb_field_limit ring_caps[] = {{1, 1}, {2, 1}, {3, 1}};
+static const struct rc_pb_field_limit token_caps[] = {
+    {1, 1}, {2, 1}, {3, 1}, {4, RC_TOKEN_MAX_ORDER}, {5, RC_TOKEN_MAX_ENVELOPES}};
+static const char *const token_names[] = {
+    NULL,         "Token.ring",         "Token.epoch",
+    "Token.seq",  "Token.active_order", "Token.envelopes"};
+
+static const char *ring_scan_field(uint32_t bad) {
+  return bad == 2 ? "RingMessage.token" : bad == 3 ? "RingMessage.want"
+                                                   : "RingMessage";
+}
+
+static const char *token_scan_field(uint32_t bad) {
+  return bad > 0 && bad < 6 ? token_names[bad] : "RingMessage.token";
+}
+
+/* A ring or node name as protobuf-c unpacked it, with its wire bytes: a
+ * NUL inside shortens the C string, so its length gives it away. */
+static int check_wire_name(const char *name, size_t wire_len) {
+  if (check_name(name, true) || strlen(name) != wire_len)
+    return RC_EMALFORMED;
+  return 0;
+}
+
 int rc_wire_decode_ring_message(const uint8_t *buf, size_t len,
                                 size_t max_bytes, Ringca__RingMessage **out,
                                 struct rc_wire_error *err) {
-  static const struct rc_pb_field_limit ring_caps[] = {{1, 1}, {2, 1}, {3, 1}};
-  static const struct rc_pb_field_limit token_caps[] = {
-      {1, 1}, {2, 1}, {3, 1}, {4, RC_TOKEN_MAX_ORDER}, {5, RC_TOKEN_MAX_ENVELOPES}};
-  static const char *const token_names[] = {
-      NULL,         "Token.ring",         "Token.epoch",
-      "Token.seq",  "Token.active_order", "Token.envelopes"};
   struct rc_pb_limits lim = {max_bytes, ring_caps, 3, 0};
   struct rc_pb_limits token_lim = {max_bytes, token_caps, 5, 0};
-  struct rc_pb_view_field f[2] = {{.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
+  struct rc_pb_view_field f[3] = {{.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
+                                  {.wire = RC_PB_WIRE_LEN},
                                   {.wire = RC_PB_WIRE_LEN}};
+  struct rc_pb_span order[RC_TOKEN_MAX_ORDER];
+  struct rc_pb_view_field tf[4] = {
+      {.wire = RC_PB_WIRE_LEN},
+      {.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
+      {.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
+      {.wire = RC_PB_WIRE_LEN, .items = order, .max_items = RC_TOKEN_MAX_ORDER}};
   uint32_t bad = 0;
   bool unpackable;
   *out = NULL;
 
   /* The prescan of the outer message finds the token in the same walk;
-   * a token with another wire type is left to the unpack to refuse. */
-  int rc = rc_pb_view(&lim, buf, len, f, 2, &bad, &unpackable);
+   * a token with another wire type is left to the unpack to refuse. The
+   * views keep the names' wire lengths, to refuse a NUL inside one. */
+  int rc = rc_pb_view(&lim, buf, len, f, 3, &bad, &unpackable);
   if (rc)
-    return fail(err, rc, bad == 2   ? "RingMessage.token"
-                         : bad == 3 ? "RingMessage.want"
-                                    : "RingMessage");
+    return fail(err, rc, ring_scan_field(bad));
   const uint8_t *tok = f[1].data;
   size_t tok_len = f[1].len;
-  if (tok && (rc = rc_pb_prescan(&token_lim, tok, tok_len, &bad)) != 0)
-    return fail(err, rc,
-                bad > 0 && bad < 6 ? token_names[bad] : "RingMessage.token");
+  if (tok && (rc = rc_pb_view(&token_lim, tok, tok_len, tf, 4, &bad,
+                              &unpackable)) != 0)
+    return fail(err, rc, token_scan_field(bad));
   /* Both levels are prescanned: unpack without walking them again. */
   rc = rc_pb_unpack_scanned(&ringca__ring_message__descriptor, &lim, buf, len,
                             (ProtobufCMessage **)out);
@@ -319,19 +352,23 @@ int rc_wire_decode_ring_message(const uint8_t *buf, size_t len,
     return fail(err, rc, "RingMessage");
   Ringca__RingMessage *m = *out;
   Ringca__Token *t = m->token;
-  bool want = m->want && m->want[0];
+  /* A want is there when its bytes are: one that starts with a NUL is a
+   * bad want, not none. */
+  bool want = f[2].len > 0;
   if (m->version != RC_WIRE_VERSION)
     rc = fail(err, RC_EVERSION, "RingMessage.version");
   else if (t && want)
     rc = fail(err, RC_EMALFORMED, "RingMessage.want");
-  else if (want && check_name(m->want, true))
+  else if (want && check_wire_name(m->want, f[2].len))
     rc = fail(err, RC_EMALFORMED, "RingMessage.want");
   else if (!t && !want)
     rc = fail(err, RC_EMALFORMED, "RingMessage.token");
-  else if (t && check_name(t->ring, true))
+  else if (t && check_wire_name(t->ring, tf[0].len))
     rc = fail(err, RC_EMALFORMED, "Token.ring");
+  /* A successful unpack saw every active_order with its wire type, so the
+   * view holds them all, in the same order. */
   for (size_t i = 0; rc == 0 && t && i < t->n_active_order; i++)
-    if (check_name(t->active_order[i], true))
+    if (check_wire_name(t->active_order[i], order[i].len))
       rc = fail(err, RC_EMALFORMED, "Token.active_order");
   for (size_t i = 0; rc == 0 && t && i < t->n_envelopes; i++)
     rc = check_envelope(t->envelopes[i], err);
@@ -341,6 +378,175 @@ int rc_wire_decode_ring_message(const uint8_t *buf, size_t len,
     return rc;
   }
   return ok(err);
+}
+
+static bool wire_name_ok(const uint8_t *p, size_t n) {
+  return n > 0 && n <= RC_NAME_MAX && !memchr(p, 0, n);
+}
+
+static struct rc_wire_name name_view(const struct rc_pb_view_field *f) {
+  struct rc_wire_name v = {(const char *)f->data, f->len};
+  return v;
+}
+
+static void drop_envelopes(struct rc_wire_ring_message *m) {
+  for (size_t i = 0; i < m->token.n_envelopes; i++)
+    rc_pb_free(&m->envelopes_[i]->base);
+  m->token.n_envelopes = 0;
+}
+
+void rc_wire_ring_message_release(struct rc_wire_ring_message *m) {
+  drop_envelopes(m);
+}
+
+/* protobuf-c's unpack of a string field: a copy with a NUL after it. */
+static size_t string_cost(const struct rc_pb_view_field *f) {
+  return f->present ? f->len + 1 : 0;
+}
+
+int rc_wire_view_ring_message(const uint8_t *buf, size_t len,
+                              size_t max_bytes,
+                              struct rc_wire_ring_message *out,
+                              struct rc_wire_error *err) {
+  struct rc_pb_limits lim = {max_bytes, ring_caps, 3, 0};
+  struct rc_pb_limits token_lim = {max_bytes, token_caps, 5, 0};
+  struct rc_pb_view_field f[3] = {{.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
+                                  {.wire = RC_PB_WIRE_LEN},
+                                  {.wire = RC_PB_WIRE_LEN}};
+  struct rc_pb_span order[RC_TOKEN_MAX_ORDER], envs[RC_TOKEN_MAX_ENVELOPES];
+  struct rc_pb_view_field tf[5] = {
+      {.wire = RC_PB_WIRE_LEN},
+      {.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
+      {.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
+      {.wire = RC_PB_WIRE_LEN, .items = order, .max_items = RC_TOKEN_MAX_ORDER},
+      {.wire = RC_PB_WIRE_LEN, .items = envs,
+       .max_items = RC_TOKEN_MAX_ENVELOPES}};
+  struct rc_pb_view_stats ring_st, tok_st;
+  uint32_t bad = 0;
+  bool ring_ok, tok_ok = true;
+  struct rc_wire_token *t = &out->token;
+  out->has_token = false;
+  t->n_envelopes = 0;
+
+  /* The same walks, in the same order, as rc_wire_decode_ring_message's
+   * prescans: a limit broken is named the same way. */
+  int rc = rc_pb_view_stats(&lim, buf, len, f, 3, &ring_st, &bad, &ring_ok);
+  if (rc)
+    return fail(err, rc, ring_scan_field(bad));
+  bool has_token = f[1].present;
+  if (has_token && (rc = rc_pb_view_stats(&token_lim, f[1].data, f[1].len, tf,
+                                          5, &tok_st, &bad, &tok_ok)) != 0)
+    return fail(err, rc, token_scan_field(bad));
+  /* What protobuf-c's unpack would refuse, the decoder names "RingMessage":
+   * a tag or length over 5 bytes or a field with the wrong wire type at
+   * either level, and more allocation than the budget allows. protobuf-c
+   * does not check UTF-8 (1.4), so neither does this. */
+  if (!ring_ok || !tok_ok)
+    return fail(err, RC_EMALFORMED, "RingMessage");
+  struct rc_pb_budget budget;
+  rc_pb_budget_init(&budget, &lim);
+  size_t cost = rc_pb_level_cost(sizeof(Ringca__RingMessage), &ring_st) +
+                string_cost(&f[2]);
+  if (has_token) {
+    cost += rc_pb_level_cost(sizeof(Ringca__Token), &tok_st) +
+            string_cost(&tf[0]);
+    if (tf[3].n)
+      cost += tf[3].n * sizeof(char *);
+    for (size_t i = 0; i < tf[3].n; i++)
+      cost += order[i].len + 1;
+    if (tf[4].n)
+      cost += tf[4].n * sizeof(Ringca__Envelope *);
+  }
+  if (!rc_pb_budget_take(&budget, cost))
+    return fail(err, RC_EMALFORMED, "RingMessage");
+  for (size_t i = 0; has_token && i < tf[4].n; i++) {
+    ProtobufCMessage *e;
+    if (rc_pb_unpack_budget(&ringca__envelope__descriptor, &budget,
+                            envs[i].data, envs[i].len, &e) != 0) {
+      drop_envelopes(out);
+      return fail(err, RC_EMALFORMED, "RingMessage");
+    }
+    out->envelopes_[t->n_envelopes++] = (Ringca__Envelope *)e;
+  }
+
+  /* The checks past the wire format, in rc_wire_decode_ring_message's
+   * order. */
+  uint32_t version = (uint32_t)f[0].u;
+  bool want = f[2].len > 0;
+  if (version != RC_WIRE_VERSION)
+    rc = fail(err, RC_EVERSION, "RingMessage.version");
+  else if (has_token && want)
+    rc = fail(err, RC_EMALFORMED, "RingMessage.want");
+  else if (want && !wire_name_ok(f[2].data, f[2].len))
+    rc = fail(err, RC_EMALFORMED, "RingMessage.want");
+  else if (!has_token && !want)
+    rc = fail(err, RC_EMALFORMED, "RingMessage.token");
+  else if (has_token && !wire_name_ok(tf[0].data, tf[0].len))
+    rc = fail(err, RC_EMALFORMED, "Token.ring");
+  for (size_t i = 0; rc == 0 && has_token && i < tf[3].n; i++)
+    if (!wire_name_ok(order[i].data, order[i].len))
+      rc = fail(err, RC_EMALFORMED, "Token.active_order");
+  for (size_t i = 0; rc == 0 && i < t->n_envelopes; i++)
+    rc = check_envelope(out->envelopes_[i], err);
+  if (rc) {
+    drop_envelopes(out);
+    return rc;
+  }
+
+  out->version = version;
+  out->has_token = has_token;
+  out->want = name_view(&f[2]);
+  t->envelopes = out->envelopes_;
+  if (!has_token) {
+    t->ring.data = NULL;
+    t->ring.len = 0;
+    t->epoch = t->seq = 0;
+    t->active_order = out->order_;
+    t->n_active_order = 0;
+    return ok(err);
+  }
+  t->ring = name_view(&tf[0]);
+  t->epoch = tf[1].u;
+  t->seq = tf[2].u;
+  for (size_t i = 0; i < tf[3].n; i++) {
+    out->order_[i].data = (const char *)order[i].data;
+    out->order_[i].len = order[i].len;
+  }
+  t->active_order = out->order_;
+  t->n_active_order = tf[3].n;
+  return ok(err);
+}
+
+/* As protobuf-c packs a proto3 Token: ring unless empty, epoch and seq
+ * unless 0, then every active_order entry (repeated strings are packed
+ * even when empty). */
+size_t rc_wire_token_header_size(const struct rc_wire_token *t) {
+  size_t n = 0;
+  if (t->ring.len)
+    n += 1 + varint_size(t->ring.len) + t->ring.len;
+  if (t->epoch)
+    n += 1 + varint_size(t->epoch);
+  if (t->seq)
+    n += 1 + varint_size(t->seq);
+  for (size_t i = 0; i < t->n_active_order; i++)
+    n += 1 + varint_size(t->active_order[i].len) + t->active_order[i].len;
+  return n;
+}
+
+size_t rc_wire_encode_token_header(const struct rc_wire_token *t,
+                                   uint8_t *out) {
+  size_t n = put_bytes_field(out, 0x0A, (const uint8_t *)t->ring.data,
+                             t->ring.len);
+  n += put_varint_field(out + n, 0x10, t->epoch);
+  n += put_varint_field(out + n, 0x18, t->seq);
+  for (size_t i = 0; i < t->n_active_order; i++) {
+    out[n++] = 0x22;
+    n += put_varint(out + n, t->active_order[i].len);
+    if (t->active_order[i].len)
+      memcpy(out + n, t->active_order[i].data, t->active_order[i].len);
+    n += t->active_order[i].len;
+  }
+  return n;
 }
 
 int rc_wire_decode_cert_request(const uint8_t *buf, size_t len,

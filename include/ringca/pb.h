@@ -45,6 +45,12 @@ int rc_pb_unpack_scanned(const ProtobufCMessageDescriptor *desc,
                          const struct rc_pb_limits *lim, const uint8_t *buf,
                          size_t len, ProtobufCMessage **out);
 
+/* Bytes inside the input buffer. */
+struct rc_pb_span {
+  const uint8_t *data;
+  size_t len;
+};
+
 /* A field read in place by rc_pb_view: no allocation, no copy. */
 struct rc_pb_view_field {
   uint8_t wire;         /* in: the field's ProtobufCWireType in the schema */
@@ -52,6 +58,23 @@ struct rc_pb_view_field {
   uint64_t u;           /* out: varint (as decoded) or fixed32/64 value */
   const uint8_t *data;  /* out: length-delimited: into the input buffer */
   size_t len;
+  /* A repeated length-delimited field: every occurrence, in wire order, into
+   * items[0..n-1]. max_items must be at least the field's count cap in the
+   * limits, so that nothing the walk accepts is left out. */
+  struct rc_pb_span *items;
+  size_t max_items;
+  size_t n;
+};
+
+/* What protobuf-c's unpack of one message level will allocate beyond its
+ * known fields: rc_pb_view_stats counts it in the same walk. A caller that
+ * views every field of the schema (nview = highest field number) gets
+ * protobuf-c's unknown fields as the fields numbered above nview. */
+struct rc_pb_view_stats {
+  size_t fields;         /* every field occurrence */
+  size_t unknown;        /* occurrences numbered above nview */
+  size_t unknown_bytes;  /* their values as protobuf-c copies them (after
+                            the tag, length prefix included) */
 };
 
 /* rc_pb_prescan (same walk, same return values and *bad_field) that also
@@ -63,6 +86,34 @@ struct rc_pb_view_field {
 int rc_pb_view(const struct rc_pb_limits *lim, const uint8_t *buf, size_t len,
                struct rc_pb_view_field *view, size_t nview,
                uint32_t *bad_field, bool *unpackable);
+
+/* rc_pb_view that also fills *stats (may be NULL). */
+int rc_pb_view_stats(const struct rc_pb_limits *lim, const uint8_t *buf,
+                     size_t len, struct rc_pb_view_field *view, size_t nview,
+                     struct rc_pb_view_stats *stats, uint32_t *bad_field,
+                     bool *unpackable);
+
+/* The allocation budget of rc_pb_unpack, shared across several unpacks and
+ * the caller's own accounting: a decoder that reads part of a message in
+ * place and unpacks the rest charges the budget exactly what protobuf-c
+ * would have allocated for the whole, so that it refuses the same input. */
+struct rc_pb_budget {
+  size_t left;
+};
+void rc_pb_budget_init(struct rc_pb_budget *b, const struct rc_pb_limits *lim);
+/* Takes `size` bytes; false (and nothing taken) when they are not left. */
+bool rc_pb_budget_take(struct rc_pb_budget *b, size_t size);
+/* What protobuf-c 1.4's protobuf_c_message_unpack allocates for one message
+ * level besides its strings, bytes, repeated arrays and sub-messages: the
+ * struct, the scanned-member slabs past the first 16 fields, the unknown
+ * fields' array and their copies. */
+size_t rc_pb_level_cost(size_t sizeof_message,
+                        const struct rc_pb_view_stats *stats);
+/* protobuf_c_message_unpack under the shared budget (no prescan: the caller
+ * has walked these bytes). Returns 0 and *out, or RC_EMALFORMED. */
+int rc_pb_unpack_budget(const ProtobufCMessageDescriptor *desc,
+                        struct rc_pb_budget *b, const uint8_t *buf,
+                        size_t len, ProtobufCMessage **out);
 
 /* Finds the last occurrence of length-delimited field `number` in an encoded
  * message (a nested message, to apply its own limits before unpacking).

@@ -23,7 +23,7 @@
 #include "ringca/limits.h"
 #include "ringca/node.h"
 #include "ringca/topology.h"
-#include "ringca.pb-c.h"
+#include "ringca/wire.h"
 
 struct rc_ring_timing {
   uint64_t token_loss_ns;  /* no token for this long: lost */
@@ -117,10 +117,13 @@ int rc_ring_init(struct rc_ring *r, const struct rc_topology *topo,
 /* Master: starts the first epoch as soon as its links allow. */
 void rc_ring_start(struct rc_ring *r, uint64_t now_ns);
 
-/* A token for this ring from neighbour `from`. Returns 0 (accepted: the
- * ring now holds it) or 1 with *v filled (a violation: the node trips). */
-int rc_ring_on_token(struct rc_ring *r, uint32_t from, const Ringca__Token *t,
-                     uint64_t now_ns, struct rc_ring_violation *v);
+/* A token for this ring from neighbour `from`, as rc_wire_view_ring_message
+ * read it (only epoch, seq, active_order and n_envelopes matter here; names
+ * are (pointer, length) views). Returns 0 (accepted: the ring now holds it)
+ * or 1 with *v filled (a violation: the node trips). */
+int rc_ring_on_token(struct rc_ring *r, uint32_t from,
+                     const struct rc_wire_token *t, uint64_t now_ns,
+                     struct rc_ring_violation *v);
 
 /* True while the token is held and due to be forwarded at or before now. */
 bool rc_ring_due(const struct rc_ring *r, uint64_t now_ns);

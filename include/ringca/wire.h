@@ -5,10 +5,12 @@
  * `version`. Callers free with rc_pb_free(&msg->base). */
 #ifndef RINGCA_WIRE_H
 #define RINGCA_WIRE_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "ringca.pb-c.h"
+#include "ringca/limits.h"
 
 /* Names the field at fault for error messages ("Token.envelopes"), or NULL. */
 struct rc_wire_error {
@@ -66,6 +68,57 @@ int rc_wire_decode_handshake_payload(const uint8_t *buf, size_t len,
 int rc_wire_decode_ring_message(const uint8_t *buf, size_t len,
                                 size_t max_bytes, Ringca__RingMessage **out,
                                 struct rc_wire_error *err);
+/* RingMessage and its Token read in place, for the per-hop path of a ring:
+ * names are views into the input buffer (never NUL-terminated there), and a
+ * token without envelopes costs no allocation at all. Envelopes, when
+ * present, are unpacked with protobuf-c (their checks and the Ed25519
+ * verification work on the struct). Same limits, same checks, same errors
+ * (code and field) as rc_wire_decode_ring_message: both accept exactly the
+ * same bytes (tests/fuzz/wire.c checks that they agree).
+ *
+ * A name is 1..RC_NAME_MAX bytes with no NUL: protobuf-c's strings are C
+ * strings, so a NUL inside one would make the name the node acts on differ
+ * from the bytes on the wire; both decoders refuse it. */
+struct rc_wire_name {
+  const char *data;
+  size_t len;
+};
+
+struct rc_wire_token {
+  struct rc_wire_name ring;
+  uint64_t epoch;
+  uint64_t seq;
+  const struct rc_wire_name *active_order;
+  size_t n_active_order;
+  Ringca__Envelope *const *envelopes;
+  size_t n_envelopes;
+};
+
+struct rc_wire_ring_message {
+  uint32_t version;
+  bool has_token;            /* else want.len > 0 */
+  struct rc_wire_name want;
+  struct rc_wire_token token; /* points into the storage below */
+  struct rc_wire_name order_[RC_TOKEN_MAX_ORDER];
+  Ringca__Envelope *envelopes_[RC_TOKEN_MAX_ENVELOPES];
+};
+
+/* On success the caller releases with rc_wire_ring_message_release (frees
+ * the unpacked envelopes, if any); on error there is nothing to release. */
+int rc_wire_view_ring_message(const uint8_t *buf, size_t len,
+                              size_t max_bytes,
+                              struct rc_wire_ring_message *out,
+                              struct rc_wire_error *err);
+void rc_wire_ring_message_release(struct rc_wire_ring_message *m);
+
+/* A Token's header (ring, epoch, seq, active_order; its envelopes are
+ * appended by the caller as field 5) encoded by hand, byte for byte what
+ * protobuf-c packs for the same Token without envelopes. Names must not
+ * contain NUL (protobuf-c would stop there). */
+size_t rc_wire_token_header_size(const struct rc_wire_token *t);
+size_t rc_wire_encode_token_header(const struct rc_wire_token *t,
+                                   uint8_t *out);
+
 int rc_wire_decode_cert_request(const uint8_t *buf, size_t len,
                                 Ringca__CertRequest **out,
                                 struct rc_wire_error *err);

@@ -2,6 +2,7 @@
  * Google's own `protoc --decode`), and decoding hostile input is bounded. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -425,6 +426,247 @@ static void test_link_encoders_match_protobuf_c(void **state) {
   }
 }
 
+
+/* Both RingMessage decoders on the same bytes: the same answer, code and
+ * field; on success the same values. Returns the code. */
+static int ring_both(const uint8_t *buf, size_t len, size_t max_bytes,
+                     const char *field) {
+  static struct rc_wire_ring_message v;
+  Ringca__RingMessage *m = NULL;
+  struct rc_wire_error ea = {0, NULL}, eb = {0, NULL};
+  int a = rc_wire_decode_ring_message(buf, len, max_bytes, &m, &ea);
+  int b = rc_wire_view_ring_message(buf, len, max_bytes, &v, &eb);
+  assert_int_equal(a, b);
+  assert_int_equal(ea.code, eb.code);
+  if (a) {
+    assert_non_null(ea.field);
+    assert_string_equal(ea.field, eb.field);
+    if (field)
+      assert_string_equal(ea.field, field);
+    return a;
+  }
+  assert_int_equal(v.has_token, m->token != NULL);
+  if (m->token) {
+    assert_int_equal(v.token.ring.len, strlen(m->token->ring));
+    assert_memory_equal(v.token.ring.data, m->token->ring, v.token.ring.len);
+    assert_int_equal(v.token.epoch, m->token->epoch);
+    assert_int_equal(v.token.seq, m->token->seq);
+    assert_int_equal(v.token.n_active_order, m->token->n_active_order);
+    assert_int_equal(v.token.n_envelopes, m->token->n_envelopes);
+  } else {
+    assert_int_equal(v.want.len, strlen(m->want));
+  }
+  rc_wire_ring_message_release(&v);
+  rc_pb_free(&m->base);
+  return 0;
+}
+
+/* RingMessage{version 1, token{bytes}} around raw token bytes. */
+static size_t wrap_token(const uint8_t *tok, size_t n, uint8_t *out) {
+  size_t k = 0;
+  out[k++] = 0x08;
+  out[k++] = 0x01;
+  out[k++] = 0x12;
+  size_t v = n;
+  while (v >= 0x80) {
+    out[k++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  out[k++] = (uint8_t)v;
+  memcpy(out + k, tok, n);
+  return k + n;
+}
+
+static void test_ring_view_matches_decoder(void **state) {
+  (void)state;
+  uint8_t buf[8192];
+  size_t n;
+  /* A well-formed token with an envelope, and a want. */
+  uint8_t id[16], sig[64];
+  Ringca__Envelope *env = sample_envelope(id, sig);
+  char *order[] = {"im1", "fe1"};
+  Ringca__Token tok;
+  ringca__token__init(&tok);
+  tok.ring = "im1-fe";
+  tok.epoch = 7;
+  tok.seq = 300;
+  tok.active_order = order;
+  tok.n_active_order = 2;
+  tok.envelopes = &env;
+  tok.n_envelopes = 1;
+  Ringca__RingMessage msg;
+  ringca__ring_message__init(&msg);
+  msg.version = RC_WIRE_VERSION;
+  msg.token = &tok;
+  n = ringca__ring_message__pack(&msg, buf);
+  assert_int_equal(ring_both(buf, n, 4096, NULL), 0);
+  msg.version = 2;
+  n = ringca__ring_message__pack(&msg, buf);
+  assert_int_equal(ring_both(buf, n, 4096, "RingMessage.version"),
+                   RC_EVERSION);
+  const uint8_t want[] = {0x08, 0x01, 0x1A, 0x03, 'i', 'm', '1'};
+  assert_int_equal(ring_both(want, sizeof want, 4096, NULL), 0);
+
+  /* Names: a NUL anywhere in one is refused by both (protobuf-c's C string
+   * would silently end there), a want starting with NUL is a bad want, not
+   * none, and an empty active_order entry is refused. */
+  const uint8_t ring_nul[] = {0x0A, 0x03, 'r', 0x00, 'x', 0x10, 0x01};
+  n = wrap_token(ring_nul, sizeof ring_nul, buf);
+  assert_int_equal(ring_both(buf, n, 4096, "Token.ring"), RC_EMALFORMED);
+  const uint8_t order_nul[] = {0x0A, 0x01, 'r', 0x22, 0x02, 'a', 0x00};
+  n = wrap_token(order_nul, sizeof order_nul, buf);
+  assert_int_equal(ring_both(buf, n, 4096, "Token.active_order"),
+                   RC_EMALFORMED);
+  const uint8_t order_empty[] = {0x0A, 0x01, 'r', 0x22, 0x00};
+  n = wrap_token(order_empty, sizeof order_empty, buf);
+  assert_int_equal(ring_both(buf, n, 4096, "Token.active_order"),
+                   RC_EMALFORMED);
+  const uint8_t want_nul[] = {0x08, 0x01, 0x1A, 0x02, 0x00, 'x'};
+  assert_int_equal(ring_both(want_nul, sizeof want_nul, 4096,
+                             "RingMessage.want"),
+                   RC_EMALFORMED);
+  const uint8_t want_empty[] = {0x08, 0x01, 0x1A, 0x00};
+  assert_int_equal(ring_both(want_empty, sizeof want_empty, 4096,
+                             "RingMessage.token"),
+                   RC_EMALFORMED);
+  uint8_t both[64];
+  const uint8_t ring_r[] = {0x0A, 0x01, 'r'};
+  size_t m = wrap_token(ring_r, sizeof ring_r, both);
+  both[m++] = 0x1A;
+  both[m++] = 0x01;
+  both[m++] = 0x00; /* want "\0" beside a token */
+  assert_int_equal(ring_both(both, m, 4096, "RingMessage.want"),
+                   RC_EMALFORMED);
+
+  /* What protobuf-c refuses and the prescan lets through: a 6-byte tag, a
+   * 6-byte length prefix, a field with the wrong wire type, inside the
+   * token. The decoder names these "RingMessage" (its unpack failed). */
+  const uint8_t long_tag[] = {0x0A, 0x01, 'r', 0x90, 0x80, 0x80,
+                              0x80, 0x80, 0x00, 0x01};
+  n = wrap_token(long_tag, sizeof long_tag, buf);
+  assert_int_equal(ring_both(buf, n, 4096, "RingMessage"), RC_EMALFORMED);
+  const uint8_t long_len[] = {0x0A, 0x81, 0x80, 0x80, 0x80, 0x80, 0x00, 'r'};
+  n = wrap_token(long_len, sizeof long_len, buf);
+  assert_int_equal(ring_both(buf, n, 4096, "RingMessage"), RC_EMALFORMED);
+  const uint8_t order_varint[] = {0x0A, 0x01, 'r', 0x20, 0x01};
+  n = wrap_token(order_varint, sizeof order_varint, buf);
+  assert_int_equal(ring_both(buf, n, 4096, "RingMessage"), RC_EMALFORMED);
+  const uint8_t token_varint[] = {0x08, 0x01, 0x10, 0x01};
+  assert_int_equal(ring_both(token_varint, sizeof token_varint, 4096,
+                             "RingMessage"),
+                   RC_EMALFORMED);
+  /* An envelope protobuf-c cannot unpack (its own tag over 5 bytes). */
+  const uint8_t bad_env[] = {0x0A, 0x01, 'r', 0x2A, 0x07, 0x88, 0x80,
+                             0x80, 0x80, 0x80, 0x00, 0x01};
+  n = wrap_token(bad_env, sizeof bad_env, buf);
+  assert_int_equal(ring_both(buf, n, 4096, "RingMessage"), RC_EMALFORMED);
+
+  /* Caps: 129 active_order entries. */
+  uint8_t many[1024];
+  size_t k = 0;
+  many[k++] = 0x0A;
+  many[k++] = 0x01;
+  many[k++] = 'r';
+  for (size_t i = 0; i <= RC_TOKEN_MAX_ORDER; i++) {
+    many[k++] = 0x22;
+    many[k++] = 0x01;
+    many[k++] = 'a';
+  }
+  n = wrap_token(many, k, buf);
+  assert_int_equal(ring_both(buf, n, 4096, "Token.active_order"), RC_ELIMIT);
+}
+
+/* protobuf-c's allocation budget (8 x max_bytes + 4 KiB) binds before the
+ * field caps on many small unknown fields or empty envelopes: the view
+ * must refuse at exactly the same count, at both levels. */
+static void test_ring_view_allocation_budget(void **state) {
+  (void)state;
+  static const struct {
+    size_t max_bytes;
+    uint8_t field[2]; /* repeated k times */
+    bool in_token;
+  } cases[] = {
+      {512, {0x78, 0x00}, true},   /* Token field 15, varint 0 */
+      {512, {0x2A, 0x00}, true},   /* empty envelopes */
+      {512, {0x78, 0x00}, false},  /* RingMessage field 15 */
+      {3968, {0x78, 0x00}, true},
+      {3968, {0x2A, 0x00}, true},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    bool accepted = false, refused = false;
+    for (size_t k = 0; k < 1900; k++) {
+      uint8_t tok[4096], buf[4200];
+      size_t t = 0, n;
+      tok[t++] = 0x0A;
+      tok[t++] = 0x01;
+      tok[t++] = 'r';
+      for (size_t i = 0; cases[c].in_token && i < k; i++) {
+        tok[t++] = cases[c].field[0];
+        tok[t++] = cases[c].field[1];
+      }
+      n = wrap_token(tok, t, buf);
+      for (size_t i = 0; !cases[c].in_token && i < k; i++) {
+        buf[n++] = cases[c].field[0];
+        buf[n++] = cases[c].field[1];
+      }
+      if (n > cases[c].max_bytes)
+        break;
+      int rc = ring_both(buf, n, cases[c].max_bytes, NULL);
+      if (rc == 0)
+        accepted = true;
+      else if (rc == RC_EMALFORMED)
+        refused = true;
+      /* Empty envelopes fail their own checks once unpacked. */
+    }
+    assert_true(accepted || cases[c].field[0] == 0x2A);
+    assert_true(refused);
+  }
+}
+
+/* The token header by hand is byte for byte protobuf-c's pack. */
+static void test_token_header_matches_protobuf_c(void **state) {
+  (void)state;
+  static char names[RC_TOKEN_MAX_ORDER][RC_NAME_MAX + 1];
+  char *ptrs[RC_TOKEN_MAX_ORDER];
+  struct rc_wire_name views[RC_TOKEN_MAX_ORDER];
+  for (size_t i = 0; i < RC_TOKEN_MAX_ORDER; i++) {
+    size_t len = 1 + (i * 7) % RC_NAME_MAX;
+    memset(names[i], 'a' + (int)(i % 26), len);
+    names[i][len] = '\0';
+    ptrs[i] = names[i];
+    views[i].data = names[i];
+    views[i].len = len;
+  }
+  static const uint64_t values[] = {0, 1, 127, 128, 300, 1ull << 35,
+                                    UINT64_MAX};
+  static const char *rings[] = {"", "r", "im1-fe"};
+  static const size_t counts[] = {0, 1, 2, 6, RC_TOKEN_MAX_ORDER};
+  static uint8_t a[16384], b[16384];
+  for (size_t r = 0; r < 3; r++)
+    for (size_t e = 0; e < 7; e++)
+      for (size_t s = 0; s < 7; s++)
+        for (size_t c = 0; c < 5; c++) {
+          Ringca__Token tok;
+          ringca__token__init(&tok);
+          tok.ring = (char *)rings[r];
+          tok.epoch = values[e];
+          tok.seq = values[(s + 3) % 7];
+          tok.active_order = ptrs;
+          tok.n_active_order = counts[c];
+          struct rc_wire_token w = {{rings[r], strlen(rings[r])},
+                                    tok.epoch,
+                                    tok.seq,
+                                    views,
+                                    counts[c],
+                                    NULL,
+                                    0};
+          size_t n = ringca__token__pack(&tok, a);
+          assert_int_equal(rc_wire_token_header_size(&w), n);
+          assert_int_equal(rc_wire_encode_token_header(&w, b), n);
+          assert_memory_equal(a, b, n);
+        }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ring_message_is_standard_protobuf),
@@ -435,6 +677,9 @@ int main(void) {
       cmocka_unit_test(test_malformed_inputs),
       cmocka_unit_test(test_link_views_match_protobuf_c),
       cmocka_unit_test(test_link_encoders_match_protobuf_c),
+      cmocka_unit_test(test_ring_view_matches_decoder),
+      cmocka_unit_test(test_ring_view_allocation_budget),
+      cmocka_unit_test(test_token_header_matches_protobuf_c),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
