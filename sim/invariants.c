@@ -40,6 +40,13 @@ struct ring_pos {
   uint64_t epoch, seq;
 };
 
+/* The last seq accepted in each of a ring's recent epochs: an orphaned
+ * token outlives its epoch by a hop or two, never by several epochs. */
+#define RING_EPOCHS 8
+struct ring_epochs {
+  struct ring_pos e[RING_EPOCHS];
+};
+
 struct rc_inv {
   struct rc_inv_config cfg;
   const struct rc_topology *t;
@@ -51,7 +58,8 @@ struct rc_inv {
   size_t hashcap;
   struct inj inj[INJ_MAX];
   size_t ninj;
-  struct ring_pos *rings;
+  struct ring_epochs *rings;   /* by ring */
+  struct ring_pos *node_pos;   /* by ring x node */
   bool root_reachable;
   uint64_t root_unreachable_since;
   uint32_t *queue;  /* BFS scratch */
@@ -95,11 +103,13 @@ int rc_inv_new(const struct rc_inv_config *cfg, struct rc_inv **out) {
   v->cables = calloc(nl, sizeof *v->cables);
   v->compromised = calloc(nn, sizeof *v->compromised);
   v->rings = calloc(nr, sizeof *v->rings);
+  v->node_pos = calloc(nr * nn, sizeof *v->node_pos);
   v->queue = calloc(nn, sizeof *v->queue);
   v->seen = calloc(nn, sizeof *v->seen);
   v->hashcap = 1024;
   v->hash = calloc(v->hashcap, sizeof *v->hash);
-  if (!v->nodes || !v->cables || !v->compromised || !v->rings || !v->queue ||
+  if (!v->nodes || !v->cables || !v->compromised || !v->rings ||
+      !v->node_pos || !v->queue ||
       !v->seen || !v->hash) {
     rc_inv_free(v);
     return RC_ENOMEM;
@@ -122,6 +132,7 @@ void rc_inv_free(struct rc_inv *v) {
   free(v->reqs);
   free(v->hash);
   free(v->rings);
+  free(v->node_pos);
   free(v->queue);
   free(v->seen);
   free(v);
@@ -447,6 +458,12 @@ void rc_inv_inject(struct rc_inv *v, uint32_t target, int link,
   add_inj(v, target, link, bound_ns, what, now);
 }
 
+void rc_inv_link_down(struct rc_inv *v, int link, uint64_t now) {
+  for (size_t i = 0; i < v->ninj; i++)
+    if (v->inj[i].open && v->inj[i].link == link && v->inj[i].at_ns <= now)
+      v->inj[i].open = false;
+}
+
 void rc_inv_inject_request(struct rc_inv *v, uint32_t from, uint32_t target,
                            uint64_t bound_ns, const char *what, uint64_t now) {
   struct inj *j = add_inj(v, target, -1, bound_ns, what, now);
@@ -514,21 +531,41 @@ static void check_injections(struct rc_inv *v, uint64_t now) {
   }
 }
 
+static bool after(uint64_t e1, uint64_t s1, const struct ring_pos *p) {
+  return e1 > p->epoch || (e1 == p->epoch && s1 > p->seq);
+}
+
 void rc_inv_token(struct rc_inv *v, uint32_t ring, uint32_t node,
                   uint64_t epoch, uint64_t seq, uint64_t now) {
-  if (ring >= v->t->nrings || (node < v->t->nnodes && v->compromised[node]))
+  if (ring >= v->t->nrings || node >= v->t->nnodes || v->compromised[node])
     return;
-  struct ring_pos *p = &v->rings[ring];
-  if (p->any && (epoch < p->epoch || (epoch == p->epoch && seq <= p->seq)))
+  const char *rn = v->t->rings[ring].name;
+  struct ring_pos *np = &v->node_pos[(size_t)ring * (v->t->nnodes + 1) + node];
+  if (np->any && !after(epoch, seq, np))
     fail(v, now, "token-order", "ring %s: %s accepted token (epoch %" PRIu64
          ", seq %" PRIu64 ") after (epoch %" PRIu64 ", seq %" PRIu64 ")",
-         v->t->rings[ring].name, nname(v, node), epoch, seq, p->epoch,
-         p->seq);
-  if (!p->any || epoch > p->epoch || (epoch == p->epoch && seq > p->seq)) {
-    p->epoch = epoch;
-    p->seq = seq;
-    p->any = true;
+         rn, nname(v, node), epoch, seq, np->epoch, np->seq);
+  if (!np->any || after(epoch, seq, np))
+    *np = (struct ring_pos){true, epoch, seq};
+  /* Within an epoch the ring has one token: its seqs rise across nodes. */
+  struct ring_epochs *re = &v->rings[ring];
+  struct ring_pos *slot = NULL, *oldest = &re->e[0];
+  for (size_t i = 0; i < RING_EPOCHS && !slot; i++) {
+    if (re->e[i].any && re->e[i].epoch == epoch)
+      slot = &re->e[i];
+    else if (!re->e[i].any ||
+             (oldest->any && re->e[i].epoch < oldest->epoch))
+      oldest = &re->e[i];
   }
+  if (slot && seq <= slot->seq)
+    fail(v, now, "token-order", "ring %s: %s accepted token (epoch %" PRIu64
+         ", seq %" PRIu64 ") after seq %" PRIu64 " of that epoch was "
+         "accepted: two tokens in one epoch",
+         rn, nname(v, node), epoch, seq, slot->seq);
+  if (!slot && (!oldest->any || epoch > oldest->epoch))
+    slot = oldest;  /* a new epoch replaces the oldest remembered */
+  if (slot && (!slot->any || slot->epoch != epoch || seq > slot->seq))
+    *slot = (struct ring_pos){true, epoch, seq};
 }
 
 static void check_deadlines(struct rc_inv *v, uint64_t now, bool all) {

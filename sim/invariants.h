@@ -14,8 +14,12 @@
  *   lost          no request expires or is refused for want of a route
  *                 while a path to the root existed and was stable;
  *   deadline      every request is answered or refused before its deadline;
- *   token-order   tokens on each ring are accepted in strictly increasing
- *                 (epoch, seq).
+ *   token-order   each node accepts a ring's tokens in strictly increasing
+ *                 (epoch, seq), and within one epoch the whole ring does
+ *                 (one token per epoch). A member a hub master has just
+ *                 bypassed may still accept the old epoch's last token
+ *                 after the new epoch began elsewhere: that token is the
+ *                 old epoch's, not a second one.
  *
  * Failures go into the run record with the virtual time. */
 #ifndef RINGCA_SIM_INVARIANTS_H
@@ -72,6 +76,10 @@ void rc_inv_expired(struct rc_inv *inv, uint32_t fe, const uint8_t id[16],
  * bound_ns unless the target is already gone or the path broke. */
 void rc_inv_inject(struct rc_inv *inv, uint32_t target, int link,
                    uint64_t bound_ns, const char *what, uint64_t now_ns);
+/* A link went down at one of its ends: a lie injected on it and not yet
+ * judged died in the link's send queue (a link reset drops what it held),
+ * so its target is no longer expected to trip for it. */
+void rc_inv_link_down(struct rc_inv *inv, int link, uint64_t now_ns);
 /* The same for a lie inside a request front-end `from` sends to the root:
  * also excused when no path from `from` to the root stayed up from the
  * injection on (the request may never have arrived). */

@@ -290,6 +290,7 @@ static bool drain_events(struct world *w, uint32_t n) {
       break;
     case RC_NODE_EV_LINK_DOWN:
       w->rec->links_down++;
+      rc_inv_link_down(w->inv, ev.link, w->now);
       rc_record_event(w->rec, w->now, RC_REC_LINK_DOWN, (int)n, ev.link, -1,
                       "link to %s down (%s)", ev.neighbour,
                       rc_link_down_reason_name(ev.down_reason));

@@ -188,6 +188,11 @@ static void test_trips(void **state) {
   rc_inv_inject(f->inv, node(f, "im2"), (int)cable(f, "fe4", "im2"), 5 * S,
                 "a forged frame", 40 * S);
   rc_inv_cable_usable(f->inv, cable(f, "fe4", "im2"), false, 41 * S);
+  /* ... or when the link reset before the lie got through: its send queue
+   * went with it (sweep seed 6867: a stalled link after a short cut) */
+  rc_inv_inject(f->inv, node(f, "im1"), (int)cable(f, "fe2", "im1"), 5 * S,
+                "a token out of turn", 42 * S);
+  rc_inv_link_down(f->inv, (int)cable(f, "fe2", "im1"), 43 * S);
   rc_inv_finish(f->inv, 50 * S);
   assert_int_equal(f->rec.failures_total, 2);
   /* a lie inside a request (link -1) reaches a target that was down when
@@ -228,11 +233,20 @@ static void test_token_order(void **state) {
   rc_inv_token(f->inv, r, node(f, "im1"), 0, 2, 1 * S);
   rc_inv_token(f->inv, r, node(f, "fe2"), 0, 3, 1 * S);
   rc_inv_token(f->inv, r, node(f, "fe1"), 1, 1, 2 * S);  /* new epoch */
+  /* fe4, just bypassed, still takes the old epoch's last token: allowed,
+   * it is that epoch's one token, and fe4 has seen nothing newer. */
+  rc_inv_token(f->inv, r, node(f, "fe4"), 0, 4, 2 * S);
   assert_int_equal(f->rec.failures_total, 0);
-  rc_inv_token(f->inv, r, node(f, "fe3"), 1, 1, 3 * S);  /* repeat */
-  rc_inv_token(f->inv, r, node(f, "fe4"), 0, 9, 3 * S);  /* old epoch */
+  /* Two tokens in one epoch, whoever accepts them. */
+  rc_inv_token(f->inv, r, node(f, "fe3"), 1, 1, 3 * S);
+  assert_int_equal(f->rec.failures_total, 1);
+  assert_non_null(strstr(f->rec.failures[0].text, "two tokens in one epoch"));
+  /* A node going back to an epoch it has left (and past that epoch's
+   * token: orphaned or not, it cannot come back to fe1 after (1, 1)). */
+  rc_inv_token(f->inv, r, node(f, "fe1"), 0, 5, 4 * S);
   assert_int_equal(f->rec.failures_total, 2);
   assert_string_equal(f->rec.failures[1].invariant, "token-order");
+  assert_non_null(strstr(f->rec.failures[1].text, "fe1 accepted token"));
 }
 
 int main(void) {
