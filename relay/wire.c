@@ -59,6 +59,21 @@ static const char *const link_frame_names[] = {
     NULL,        "LinkFrame.version", "LinkFrame.type", "LinkFrame.session_id",
     "LinkFrame.counter", "LinkFrame.body"};
 
+/* protobuf-c's unpack of a bytes field: a copy of a non-empty value. */
+static size_t bytes_cost(const struct rc_pb_view_field *f) {
+  return f->present ? f->len : 0;
+}
+
+/* What the decoder's unpack of one flat message would allocate, charged to
+ * the same budget, so the view refuses what the decoder refuses (many
+ * small unknown fields cost protobuf-c far more than their bytes). */
+static bool within_budget(const struct rc_pb_limits *lim, size_t sizeof_msg,
+                          const struct rc_pb_view_stats *st, size_t bytes) {
+  struct rc_pb_budget b;
+  rc_pb_budget_init(&b, lim);
+  return rc_pb_budget_take(&b, rc_pb_level_cost(sizeof_msg, st) + bytes);
+}
+
 /* The checks past the wire format, shared by the view and the decoder. */
 static int check_link_frame(uint32_t version, int type,
                             struct rc_wire_error *err) {
@@ -81,11 +96,13 @@ int rc_wire_view_link_frame(const uint8_t *buf, size_t len,
                                   {.wire = RC_PB_WIRE_LEN}};
   uint32_t bad = 0;
   bool unpackable;
+  struct rc_pb_view_stats st;
   memset(out, 0, sizeof *out);
-  int rc = rc_pb_view(&lim, buf, len, f, 5, &bad, &unpackable);
+  int rc = rc_pb_view_stats(&lim, buf, len, f, 5, &st, &bad, &unpackable);
   if (rc)
     return scan_fail(err, rc, bad, "LinkFrame", link_frame_names, 6);
-  if (!unpackable)
+  if (!unpackable ||
+      !within_budget(&lim, sizeof(Ringca__LinkFrame), &st, bytes_cost(&f[4])))
     return fail(err, RC_EMALFORMED, "LinkFrame");
   /* Truncation to 32 bits as protobuf-c does for uint32 and enum fields. */
   uint32_t version = (uint32_t)f[0].u;
@@ -142,11 +159,13 @@ int rc_wire_view_link_payload(const uint8_t *buf, size_t len,
                                   {.wire = RC_PB_WIRE_LEN}};
   uint32_t bad = 0;
   bool unpackable;
+  struct rc_pb_view_stats st;
   memset(out, 0, sizeof *out);
-  int rc = rc_pb_view(&lim, buf, len, f, 4, &bad, &unpackable);
+  int rc = rc_pb_view_stats(&lim, buf, len, f, 4, &st, &bad, &unpackable);
   if (rc)
     return scan_fail(err, rc, bad, "LinkPayload", link_payload_names, 5);
-  if (!unpackable)
+  if (!unpackable || !within_budget(&lim, sizeof(Ringca__LinkPayload), &st,
+                                    bytes_cost(&f[3])))
     return fail(err, RC_EMALFORMED, "LinkPayload");
   int kind = (int)(int32_t)(uint32_t)f[0].u;
   if (!link_payload_kind_ok(kind))
