@@ -74,6 +74,25 @@ static bool within_budget(const struct rc_pb_limits *lim, size_t sizeof_msg,
   return rc_pb_budget_take(&b, rc_pb_level_cost(sizeof_msg, st) + bytes);
 }
 
+/* The walk shared by the link views: a flat message whose last field is
+ * its one bytes field, refused exactly where the decoder's unpack would
+ * refuse it. */
+static int view_flat(const struct rc_pb_limits *lim, const uint8_t *buf,
+                     size_t len, struct rc_pb_view_field *f, size_t nf,
+                     size_t sizeof_msg, const char *what,
+                     const char *const *names, struct rc_wire_error *err) {
+  uint32_t bad = 0;
+  bool unpackable;
+  struct rc_pb_view_stats st;
+  int rc = rc_pb_view_stats(lim, buf, len, f, nf, &st, &bad, &unpackable);
+  if (rc)
+    return scan_fail(err, rc, bad, what, names, nf + 1);
+  if (!unpackable ||
+      !within_budget(lim, sizeof_msg, &st, bytes_cost(&f[nf - 1])))
+    return fail(err, RC_EMALFORMED, what);
+  return 0;
+}
+
 /* The checks past the wire format, shared by the view and the decoder. */
 static int check_link_frame(uint32_t version, int type,
                             struct rc_wire_error *err) {
@@ -94,16 +113,11 @@ int rc_wire_view_link_frame(const uint8_t *buf, size_t len,
                                   {.wire = PROTOBUF_C_WIRE_TYPE_32BIT},
                                   {.wire = PROTOBUF_C_WIRE_TYPE_64BIT},
                                   {.wire = RC_PB_WIRE_LEN}};
-  uint32_t bad = 0;
-  bool unpackable;
-  struct rc_pb_view_stats st;
   memset(out, 0, sizeof *out);
-  int rc = rc_pb_view_stats(&lim, buf, len, f, 5, &st, &bad, &unpackable);
+  int rc = view_flat(&lim, buf, len, f, 5, sizeof(Ringca__LinkFrame),
+                     "LinkFrame", link_frame_names, err);
   if (rc)
-    return scan_fail(err, rc, bad, "LinkFrame", link_frame_names, 6);
-  if (!unpackable ||
-      !within_budget(&lim, sizeof(Ringca__LinkFrame), &st, bytes_cost(&f[4])))
-    return fail(err, RC_EMALFORMED, "LinkFrame");
+    return rc;
   /* Truncation to 32 bits as protobuf-c does for uint32 and enum fields. */
   uint32_t version = (uint32_t)f[0].u;
   int type = (int)(int32_t)(uint32_t)f[1].u;
@@ -157,16 +171,11 @@ int rc_wire_view_link_payload(const uint8_t *buf, size_t len,
                                   {.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
                                   {.wire = PROTOBUF_C_WIRE_TYPE_VARINT},
                                   {.wire = RC_PB_WIRE_LEN}};
-  uint32_t bad = 0;
-  bool unpackable;
-  struct rc_pb_view_stats st;
   memset(out, 0, sizeof *out);
-  int rc = rc_pb_view_stats(&lim, buf, len, f, 4, &st, &bad, &unpackable);
+  int rc = view_flat(&lim, buf, len, f, 4, sizeof(Ringca__LinkPayload),
+                     "LinkPayload", link_payload_names, err);
   if (rc)
-    return scan_fail(err, rc, bad, "LinkPayload", link_payload_names, 5);
-  if (!unpackable || !within_budget(&lim, sizeof(Ringca__LinkPayload), &st,
-                                    bytes_cost(&f[3])))
-    return fail(err, RC_EMALFORMED, "LinkPayload");
+    return rc;
   int kind = (int)(int32_t)(uint32_t)f[0].u;
   if (!link_payload_kind_ok(kind))
     return fail(err, RC_EMALFORMED, "LinkPayload.kind");

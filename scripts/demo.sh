@@ -145,7 +145,7 @@ for n in $LAB_NODES; do
   lab_ctl "$n" status > "$LAB_RUN/status-$n.txt" || st=$?
   cat "$LAB_RUN/status-$n.txt"
   # Paths are the operator's choice (CI checks out deep): judge our layout
-  # with the run directory shortened to a placeholder.
+  # with the run directory written as RUN.
   sed "s|$LAB_RUN|RUN|g" "$LAB_RUN/status-$n.txt" |
     awk 'length($0) > 80 { exit 1 }' ||
     fail "ringca-ctl status $n is wider than 80 columns"
