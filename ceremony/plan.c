@@ -18,6 +18,7 @@
 
 #include "ringca/error.h"
 #include "ringca/fileio.h"
+#include "ringca/yamlscan.h"
 
 struct ctx {
   const char *fname;
@@ -304,9 +305,12 @@ int cer_plan_parse(const char *fname, const uint8_t *buf, size_t len,
     return RC_EMALFORMED;
   }
   yaml_node_t *root = yaml_document_get_root_node(&doc);
+  const yaml_node_t *nul = rc_yaml_first_nul(&doc);
   if (!root) {
     cer_errf(err, "%s:1:1: the plan is empty", fname);
     rc = RC_EMALFORMED;
+  } else if (nul) {
+    rc = fail(&c, nul, "a value holds a NUL byte");
   } else {
     rc = parse_root(&c, root, out);
   }

@@ -12,6 +12,7 @@
 
 #include "ringca/error.h"
 #include "ringca/fileio.h"
+#include "ringca/yamlscan.h"
 
 #define PROFILES_FILE_MAX (64u * 1024u)
 
@@ -288,7 +289,9 @@ int rc_policy_parse(const char *name, const uint8_t *buf, size_t len,
     rc = RC_EMALFORMED;
   } else {
     c.doc = &doc;
-    rc = parse_root(&c, yaml_document_get_root_node(&doc), out);
+    const yaml_node_t *nul = rc_yaml_first_nul(&doc);
+    rc = nul ? cfg_fail(&c, nul, "a value holds a NUL byte")
+             : parse_root(&c, yaml_document_get_root_node(&doc), out);
     yaml_document_delete(&doc);
   }
   yaml_parser_delete(&parser);

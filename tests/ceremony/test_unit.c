@@ -335,6 +335,9 @@ static void test_plan(void **state) {
   expect_plan(PLAN_HEAD ALICE BOB CAROL "colour: blue\n", RC_EMALFORMED,
               "plan.yaml:11:1: unknown key 'colour' (id, kind, profile, key, "
               "subject, days, escrow_threshold, participants)");
+  /* "bob\0x" would read as "bob" to the code, not to the reviewer. */
+  expect_edit("name: bob", "name: \"bob\\0x\"",
+              "plan.yaml:9:12: a value holds a NUL byte");
   expect_edit("role: board", "role: king",
               "plan.yaml:8:25: role: expected board, sysadmin or observer");
   expect_edit("kind: root", "kind: subroot",

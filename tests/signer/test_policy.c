@@ -386,6 +386,9 @@ static void test_profiles_errors(void **state) {
   expect_error("version: 1\nprofiles:\n  server:\n    key_types: [rsa]\n",
                "p.yaml:4:5: profile server: missing \"eku\"");
   expect_error("version: 1\nprofiles: [\n", "p.yaml:3:1:");
+  /* "rsa\0x" would read as "rsa" to the code, not to the reviewer. */
+  expect_error("version: 1\nprofiles:\n  server:\n    key_types: [\"rsa\\0x\"]\n",
+               "p.yaml:4:17: a value holds a NUL byte");
   expect_error("version: 2\nprofiles: {}\n", "p.yaml:1:10: version");
   expect_error("profiles:\n  a: {}\n", "p.yaml:1:1: missing \"version: 1\"");
   expect_error("version: 1\nprofiles:\n  a:\n    rsa_min_bits: 1024\n",
