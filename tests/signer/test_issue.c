@@ -69,15 +69,22 @@ static void write_der_pem(const char *path, const uint8_t *der, size_t len,
   X509_free(x);
 }
 
-static X509 *issue(const char *profile, const char *key, struct tk_csr o,
-                   struct rc_sign_result *res) {
-  size_t len;
-  uint8_t *der = tk_csr_der(tk_key(key), &o, &len);
+
+/* The CertRequest a front-end would send for this CSR. */
+static Ringca__CertRequest cert_request(const char *profile, uint8_t *der,
+                                        size_t len) {
   Ringca__CertRequest req = RINGCA__CERT_REQUEST__INIT;
   req.version = 1;
   req.profile = (char *)profile;
   req.csr_der.data = der;
   req.csr_der.len = len;
+  return req;
+}
+static X509 *issue(const char *profile, const char *key, struct tk_csr o,
+                   struct rc_sign_result *res) {
+  size_t len;
+  uint8_t *der = tk_csr_der(tk_key(key), &o, &len);
+  Ringca__CertRequest req = cert_request(profile, der, len);
   assert_int_equal(rc_signer_handle(&pol, &ca, &req, NOW, &rng, res), 0);
   free(der);
   if (res->refused)
@@ -225,11 +232,7 @@ static void test_refusal_result(void **state) {
   size_t len;
   struct tk_csr o = {.san = "DNS:a.example.org"};
   uint8_t *der = tk_csr_der(tk_key("rsa1024"), &o, &len);
-  Ringca__CertRequest req = RINGCA__CERT_REQUEST__INIT;
-  req.version = 1;
-  req.profile = "server";
-  req.csr_der.data = der;
-  req.csr_der.len = len;
+  Ringca__CertRequest req = cert_request("server", der, len);
   struct rc_sign_result res;
   assert_int_equal(rc_signer_handle(&pol, &ca, &req, NOW, &rng, &res), 0);
   assert_true(res.refused);
@@ -343,11 +346,7 @@ static void test_in_memory_ca_is_reproducible(void **state) {
   struct tk_csr o = {.san = "DNS:sim.example.org"};
   size_t len;
   uint8_t *der = tk_csr_der(tk_key("ed25519"), &o, &len);
-  Ringca__CertRequest req = RINGCA__CERT_REQUEST__INIT;
-  req.version = 1;
-  req.profile = "server";
-  req.csr_der.data = der;
-  req.csr_der.len = len;
+  Ringca__CertRequest req = cert_request("server", der, len);
   struct rc_sign_result x, y;
   assert_int_equal(rc_signer_handle(&pol, &a, &req, NOW, &ra, &x), 0);
   assert_int_equal(rc_signer_handle(&pol, &b, &req, NOW, &rb, &y), 0);
@@ -425,11 +424,7 @@ static void test_sub_root_key_types(void **state) {
                      .san = "DNS:www.example.org"};
   size_t len;
   uint8_t *der = tk_csr_der(tk_key("rsa2048"), &o, &len);
-  Ringca__CertRequest req = RINGCA__CERT_REQUEST__INIT;
-  req.version = 1;
-  req.profile = "server";
-  req.csr_der.data = der;
-  req.csr_der.len = len;
+  Ringca__CertRequest req = cert_request("server", der, len);
   for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
     EVP_PKEY *sub_key = tk_key(subs[i].kind);
     X509 *sub = make_ca_cert("test sub-root", sub_key, root, root_key);
@@ -474,11 +469,7 @@ static void test_no_eku_never_issues(void **state) {
                      .san = "DNS:www.example.org"};
   size_t len;
   uint8_t *der = tk_csr_der(tk_key("p256"), &o, &len);
-  Ringca__CertRequest req = RINGCA__CERT_REQUEST__INIT;
-  req.version = 1;
-  req.profile = "server";
-  req.csr_der.data = der;
-  req.csr_der.len = len;
+  Ringca__CertRequest req = cert_request("server", der, len);
   struct rc_sign_result res;
   assert_int_equal(rc_signer_handle(&p, &ca, &req, NOW, &rng, &res),
                    RC_ECRYPTO);
