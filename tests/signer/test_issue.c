@@ -69,7 +69,6 @@ static void write_der_pem(const char *path, const uint8_t *der, size_t len,
   X509_free(x);
 }
 
-
 /* The CertRequest a front-end would send for this CSR. */
 static Ringca__CertRequest cert_request(const char *profile, uint8_t *der,
                                         size_t len) {
@@ -80,6 +79,7 @@ static Ringca__CertRequest cert_request(const char *profile, uint8_t *der,
   req.csr_der.len = len;
   return req;
 }
+
 static X509 *issue(const char *profile, const char *key, struct tk_csr o,
                    struct rc_sign_result *res) {
   size_t len;
