@@ -167,9 +167,7 @@ static void take_off(struct rc_node *n, size_t ri, uint32_t from,
  * n->nrings when none. */
 static size_t find_ring(const struct rc_node *n, struct rc_wire_name name) {
   size_t ri = 0;
-  while (ri < n->nrings &&
-         (strncmp(n->rings[ri].def->name, name.data, name.len) != 0 ||
-          n->rings[ri].def->name[name.len] != '\0'))
+  while (ri < n->nrings && !rc_wire_name_is(n->rings[ri].def->name, name))
     ri++;
   return ri;
 }

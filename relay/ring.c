@@ -162,12 +162,6 @@ static int violation(struct rc_ring_violation *v, enum rc_trip_cause cause,
 /* An active order is the topology order with (hub, member) pairs removed:
  * same master, same hub, members distinct and in topology order. A loop
  * ring cannot bypass, so its active order is the whole order. */
-static bool name_is(const char *name, struct rc_wire_name v) {
-  /* Length-aware: the view is not NUL-terminated; the decoder guarantees it
-   * holds no NUL, so this matches strcmp on the C string protobuf-c gave. */
-  return strncmp(name, v.data, v.len) == 0 && name[v.len] == '\0';
-}
-
 static const char *parse_active(const struct rc_ring *r,
                                 const struct rc_wire_token *t, uint32_t *out,
                                 size_t *n) {
@@ -180,7 +174,8 @@ static const char *parse_active(const struct rc_ring *r,
   for (size_t i = 0; i < t->n_active_order; i++) {
     size_t k = 0;
     while (k < d->norder &&
-           !name_is(r->topo->nodes[d->order[k]].name, t->active_order[i]))
+           !rc_wire_name_is(r->topo->nodes[d->order[k]].name,
+                            t->active_order[i]))
       k++;
     if (k == d->norder)
       return "active order names an unknown node (not on this ring)";

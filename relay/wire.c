@@ -412,6 +412,10 @@ static bool wire_name_ok(const uint8_t *p, size_t n) {
   return n > 0 && n <= RC_NAME_MAX && !memchr(p, 0, n);
 }
 
+bool rc_wire_name_is(const char *name, struct rc_wire_name v) {
+  return strncmp(name, v.data, v.len) == 0 && name[v.len] == '\0';
+}
+
 static struct rc_wire_name name_view(const struct rc_pb_view_field *f) {
   struct rc_wire_name v = {(const char *)f->data, f->len};
   return v;

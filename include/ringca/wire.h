@@ -84,6 +84,11 @@ struct rc_wire_name {
   size_t len;
 };
 
+/* Whether the C string `name` is exactly the viewed name: length-aware, as
+ * the view is not NUL-terminated (and holds no NUL, so this is strcmp on
+ * the string protobuf-c would have made). */
+bool rc_wire_name_is(const char *name, struct rc_wire_name v);
+
 struct rc_wire_token {
   struct rc_wire_name ring;
   uint64_t epoch;
