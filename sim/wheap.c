@@ -99,7 +99,7 @@ uint64_t wheap_min(const struct wheap *h) {
   return h->n ? h->key[h->heap[0]] : UINT64_MAX;
 }
 
-static int cmp_id(const void *a, const void *b) {
+int wheap_cmp_id(const void *a, const void *b) {
   uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
   return x < y ? -1 : x > y;
 }
@@ -120,6 +120,6 @@ size_t wheap_due(const struct wheap *h, uint64_t t, uint32_t *out) {
   }
   for (size_t i = 0; i < n; i++)
     out[i] = h->heap[stack[i]];
-  qsort(out, n, sizeof *out, cmp_id);
+  qsort(out, n, sizeof *out, wheap_cmp_id);
   return n;
 }

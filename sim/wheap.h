@@ -26,5 +26,7 @@ uint64_t wheap_min(const struct wheap *h);
  * in ascending id order, so the world serves them in topology order as it
  * always has; returns how many. Nothing is removed. */
 size_t wheap_due(const struct wheap *h, uint64_t t, uint32_t *out);
+/* qsort comparator for ids, for callers that reorder a due set. */
+int wheap_cmp_id(const void *a, const void *b);
 
 #endif

@@ -322,9 +322,10 @@ static bool drain_events(struct world *w, uint32_t n) {
       break;
     }
   }
+  /* The heaps are rekeyed by the caller once its own changes are done
+   * (w_drain, pump_tx). */
   wn->deadline = wn->core && !wn->tripped ? rc_node_next_deadline(wn->core)
                                           : UINT64_MAX;
-  rekey_node(w, n);
   return any;
 }
 
@@ -333,15 +334,15 @@ static void ask_every_cable(struct world *w, uint32_t n) {
   for (size_t c = 0; c < wn->ncables; c++)
     w->tx_ask[(size_t)wn->cables[c] * 2 + wn->cable_end[c]] = true;
   wn->tx_dirty = true;
-  rekey_node(w, n);
 }
 
-/* After every call into node n: its events, its new deadline, and where it
- * stands on its rings. */
+/* After every call into node n: its events, its new deadline, where it
+ * stands on its rings, and its place in the event heaps. */
 void w_drain(struct world *w, uint32_t n) {
   struct wnode *wn = &w->nodes[n];
   drain_events(w, n);
   ask_every_cable(w, n);
+  rekey_node(w, n);
   if (wn->core && !wn->tripped)
     poll_rings(w, n);
 }
@@ -360,7 +361,7 @@ static void pump_rx(struct world *w) {
    * the cables would. */
   for (size_t i = 0; i < due; i++)
     w->due[i] ^= 1u;
-  qsort(w->due, due, sizeof *w->due, w_cmp_u32);
+  qsort(w->due, due, sizeof *w->due, wheap_cmp_id);
   for (size_t i = 0; i < due; i++) {
     size_t l = w->due[i] / 2;
     int end = (int)(w->due[i] % 2);
@@ -462,11 +463,6 @@ static uint64_t node_wake(const struct world *w, uint32_t n) {
 }
 
 /* ------------------------------------------------------ event index */
-
-int w_cmp_u32(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return x < y ? -1 : x > y;
-}
 
 /* When node n next needs the world, and when each of its busy, asked
  * transmitters drains: the world keeps both in heaps so that finding the

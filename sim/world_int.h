@@ -139,7 +139,6 @@ void w_line_write(struct world *w, int link, int end, const uint8_t *buf,
                   size_t len);
 void w_line_cut(struct world *w, int link, bool cut);
 void w_load_rekey(struct world *w, uint32_t n);
-int w_cmp_u32(const void *a, const void *b);
 
 /* world_steps.c */
 void w_reorder_sent(struct world *w, int link, int end, size_t len);
