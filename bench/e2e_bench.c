@@ -42,6 +42,7 @@
 #include "canon.h"
 #include "evp_ref.h"
 #include "goal.h"
+#include "vmhwm.h"
 #include "ringca/envelope.h"
 #include "ringca/error.h"
 #include "ringca/netsim.h"
@@ -599,17 +600,11 @@ int main(int argc, char **argv) {
                    "timeout + one rotation of the hub and root rings");
   free(req);
   world_free(&w);
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  while (f && fgets(line, sizeof line, f)) {
-    unsigned long kb;
-    if (sscanf(line, "VmHWM: %lu kB", &kb) == 1)
-      bench_info("e2e_process_vmhwm", (double)kb / 1024.0, "MiB",
-                 "peak resident size of this process (7 nodes, netsim, "
-                 "signer, OpenSSL)");
-  }
-  if (f)
-    fclose(f);
+  unsigned long kb = bench_vmhwm_kib();
+  if (kb)
+    bench_info("e2e_process_vmhwm", (double)kb / 1024.0, "MiB",
+               "peak resident size of this process (7 nodes, netsim, "
+               "signer, OpenSSL)");
 
   /* Best of three windows against the reference on the same byte count,
    * alternating so that machine load disturbs both alike. Two fresh worlds

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "goal.h"
+#include "vmhwm.h"
 #include "ringca/topoyaml.h"
 #include "scenario.h"
 #include "sweep.h"
@@ -157,21 +158,14 @@ static int goal_sweep(uint64_t seeds, unsigned jobs, uint64_t duration_ms) {
 /* The simulator's peak resident size after the large run, per node: the
  * process holds nothing else big yet. */
 static void report_vmhwm(size_t nodes) {
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  while (f && fgets(line, sizeof line, f)) {
-    unsigned long kb;
-    if (sscanf(line, "VmHWM: %lu kB", &kb) == 1) {
-      printf("  ringca-sim peak resident size %.1f MiB for %zu nodes: %.0f KiB "
-             "per node\n", (double)kb / 1024.0, nodes,
-             (double)kb / (double)nodes);
-      bench_info("sim_vmhwm_per_node", (double)kb / (double)nodes, "KiB",
-                 "peak resident size of the simulator after the large.yaml "
-                 "hour, per simulated node (core, lines, signer, OpenSSL)");
-    }
-  }
-  if (f)
-    fclose(f);
+  unsigned long kb = bench_vmhwm_kib();
+  if (!kb)
+    return;
+  printf("  ringca-sim peak resident size %.1f MiB for %zu nodes: %.0f KiB "
+         "per node\n", (double)kb / 1024.0, nodes, (double)kb / (double)nodes);
+  bench_info("sim_vmhwm_per_node", (double)kb / (double)nodes, "KiB",
+             "peak resident size of the simulator after the large.yaml hour, "
+             "per simulated node (core, lines, signer, OpenSSL)");
 }
 
 static int goal_large(uint64_t minutes) {
