@@ -256,7 +256,9 @@ static int sign_once(const struct op *o) {
 static int decode_once(const struct op *o) {
   X509_REQ *r;
   EVP_PKEY *k;
-  int rc = rc_csr_decode(o->req->csr_der.data, o->req->csr_der.len, &r, &k);
+  struct rc_refusal why;
+  int rc = rc_csr_decode(o->req->csr_der.data, o->req->csr_der.len, &r, &k,
+                         &why);
   X509_REQ_free(r);
   EVP_PKEY_free(k);
   return rc || !k ? -1 : 0;
@@ -308,7 +310,9 @@ static double max2(double a, double b) { return a > b ? a : b; }
 static int decode_verify_once(const struct op *o) {
   X509_REQ *r;
   EVP_PKEY *k;
-  int rc = rc_csr_decode(o->req->csr_der.data, o->req->csr_der.len, &r, &k);
+  struct rc_refusal why;
+  int rc = rc_csr_decode(o->req->csr_der.data, o->req->csr_der.len, &r, &k,
+                         &why);
   if (rc == 0 && k)
     rc = X509_REQ_verify_ex(r, k, NULL, NULL) == 1 ? 0 : -1;
   X509_REQ_free(r);
@@ -484,7 +488,8 @@ static int bench(const char *kind) {
   uint8_t *csr = make_csr(leaf_key, &csr_len);
   X509_REQ *r;
   EVP_PKEY *leaf_pub;
-  if (rc_csr_decode(csr, csr_len, &r, &leaf_pub) || !leaf_pub)
+  struct rc_refusal why;
+  if (rc_csr_decode(csr, csr_len, &r, &leaf_pub, &why) || !leaf_pub)
     return 2;
   BIO *bio = BIO_new_file((snprintf(path, sizeof path, "%s/req.pem", dir), path), "w");
   PEM_write_bio_X509_REQ(bio, r);

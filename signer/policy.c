@@ -67,7 +67,7 @@ bool rc_refusal_is_policy(Ringca__RefusalReason r) {
 /* DER as it is; PEM ("CERTIFICATE REQUEST" or the older "NEW CERTIFICATE
  * REQUEST") unwrapped to DER first, so both take the same decoder. */
 static int parse_csr(const uint8_t *csr, size_t len, X509_REQ **req,
-                     EVP_PKEY **key) {
+                     EVP_PKEY **key, struct rc_refusal *why) {
   static const char pem[] = "-----BEGIN";
   if (len >= sizeof pem - 1 && memcmp(csr, pem, sizeof pem - 1) == 0) {
     BIO *bio = BIO_new_mem_buf(csr, (int)len);
@@ -76,12 +76,12 @@ static int parse_csr(const uint8_t *csr, size_t len, X509_REQ **req,
     int ok = bio && PEM_bytes_read_bio(&der, &der_len, NULL,
                                        PEM_STRING_X509_REQ, bio, NULL, NULL);
     BIO_free(bio);
-    int rc = ok ? rc_csr_decode(der, (size_t)der_len, req, key)
+    int rc = ok ? rc_csr_decode(der, (size_t)der_len, req, key, why)
                 : RC_EMALFORMED;
     OPENSSL_free(der);
     return rc;
   }
-  return rc_csr_decode(csr, len, req, key);
+  return rc_csr_decode(csr, len, req, key, why);
 }
 
 static bool str_ieq_suffix(const char *name, const char *suffix) {
@@ -500,9 +500,8 @@ static int check_parsed(const struct rc_profile *p, X509_REQ *req,
   if (X509_REQ_get_version(req) != X509_REQ_VERSION_1)
     return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
                   "version: only PKCS#10 version 1 is accepted");
-  if (!key)
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
-                  "subjectPKInfo: public key cannot be decoded");
+  if (!key) /* rc_csr_decode said why */
+    return RC_EPOLICY;
   int rc = check_key(p, key, why);
   if (rc)
     return rc;
@@ -552,7 +551,7 @@ int rc_policy_check(const struct rc_policy *policy, const char *profile_name,
                   "csr: empty");
   X509_REQ *req;
   EVP_PKEY *key;
-  int rc = parse_csr(csr, csr_len, &req, &key);
+  int rc = parse_csr(csr, csr_len, &req, &key, why);
   ERR_clear_error();
   if (rc == RC_ECRYPTO)
     return rc;

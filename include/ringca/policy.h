@@ -126,14 +126,15 @@ int rc_policy_check_request(const struct rc_policy *policy,
                             struct rc_refusal *why);
 void rc_csr_checked_free(struct rc_csr_checked *c);
 
-/* Parses one DER PKCS#10 request (no trailing bytes) and decodes its
- * SubjectPublicKeyInfo, both with OpenSSL's own decoders but without the
- * per-call decoder set-up of d2i_X509_REQ on OpenSSL 3.0 (see
- * signer/csr_decode.c). Returns 0 with *req set (and *key, or NULL when the
- * key cannot be decoded), RC_EMALFORMED, or RC_ECRYPTO. Thread-safe. The
+/* Parses one DER PKCS#10 request (no trailing bytes) with OpenSSL's own
+ * X509_REQ template and imports its public key, without the per-call
+ * decoder set-up of d2i_X509_REQ on OpenSSL 3.0 (see signer/csr_decode.c).
+ * Returns 0 with *req set and either *key or, when there is no key a
+ * profile could accept in the one encoding a certificate may carry, the
+ * refusal in *why; or RC_EMALFORMED, or RC_ECRYPTO. Thread-safe. The
  * signature is not checked here. */
 int rc_csr_decode(const uint8_t *der, size_t len, X509_REQ **req,
-                  EVP_PKEY **key);
+                  EVP_PKEY **key, struct rc_refusal *why);
 
 /* True for the reasons only a CSR's content can cause (key, names, EKU,
  * validity, malformed...): since the front-end checked the same policy, the

@@ -79,19 +79,21 @@ static void test_accepts_pem_and_fills_result(void **state) {
 }
 
 /* rc_csr_decode gives the key OpenSSL's own d2i_X509_REQ gives, for every
- * key type and for each of several keys in turn (the decoder contexts are
- * cached per type and reused), and refuses trailing bytes. */
+ * key type a profile may allow (and curves and sizes the policy refuses
+ * afterwards), for each of several keys in turn (the import contexts are
+ * shared), and refuses trailing bytes. */
 static void test_csr_decode_matches_d2i(void **state) {
   (void)state;
   static const char *const keys[] = {"rsa2048", "p256", "ed25519", "p384",
-                                     "rsa1024", "ed448", "p256", "rsa2048"};
+                                     "rsa1024", "p521", "p256", "rsa2048"};
   struct tk_csr s = {.subject = "/CN=a.example.org"};
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
     size_t len;
     uint8_t *der = tk_csr_der(tk_key(keys[i]), &s, &len);
     X509_REQ *req;
     EVP_PKEY *key;
-    assert_int_equal(rc_csr_decode(der, len, &req, &key), 0);
+    struct rc_refusal why;
+    assert_int_equal(rc_csr_decode(der, len, &req, &key, &why), 0);
     assert_non_null(key);
     const unsigned char *p = der;
     X509_REQ *ref = d2i_X509_REQ(NULL, &p, (long)len);
@@ -105,45 +107,129 @@ static void test_csr_decode_matches_d2i(void **state) {
     uint8_t *longer = malloc(len + 1);
     memcpy(longer, der, len);
     longer[len] = 0;
-    assert_int_equal(rc_csr_decode(longer, len + 1, &req, &key),
+    assert_int_equal(rc_csr_decode(longer, len + 1, &req, &key, &why),
                      RC_EMALFORMED);
     assert_null(req);
     assert_null(key);
-    assert_int_equal(rc_csr_decode(der, len - 1, &req, &key), RC_EMALFORMED);
+    assert_int_equal(rc_csr_decode(der, len - 1, &req, &key, &why),
+                     RC_EMALFORMED);
     free(longer);
     free(der);
   }
 }
 
-/* A SubjectPublicKeyInfo that claims RSA but holds garbage: parsed, no
- * key, and the cached RSA decoder still decodes the next good key. */
-static void test_csr_decode_bad_key_then_good(void **state) {
+/* A request whose SubjectPublicKeyInfo is exactly (alg, ptype, pval, bits),
+ * signed by some other key: rc_csr_decode does not check the signature. */
+static uint8_t *csr_with_spki(const char *alg, int ptype, void *pval,
+                              const unsigned char *bits, int nbits,
+                              size_t *len) {
+  X509_REQ *r = X509_REQ_new();
+  assert_non_null(r);
+  unsigned char *copy = OPENSSL_memdup(bits, (size_t)nbits);
+  assert_int_equal(X509_PUBKEY_set0_param(X509_REQ_get_X509_PUBKEY(r),
+                                          OBJ_txt2obj(alg, 0), ptype, pval,
+                                          copy, nbits), 1);
+  assert_true(X509_REQ_sign(r, tk_key("p256"), EVP_sha256()) > 0);
+  uint8_t *der = NULL;
+  int n = i2d_X509_REQ(r, &der);
+  assert_true(n > 0);
+  X509_REQ_free(r);
+  *len = (size_t)n;
+  return der;
+}
+
+/* The key bits of a test key as they sit in its SubjectPublicKeyInfo. */
+static int spki_bits(const char *kind, unsigned char *out, int max) {
+  X509_PUBKEY *pub = NULL;
+  assert_int_equal(X509_PUBKEY_set(&pub, tk_key(kind)), 1);
+  const unsigned char *pk;
+  int n;
+  assert_int_equal(X509_PUBKEY_get0_param(NULL, &pk, &n, NULL, pub), 1);
+  assert_true(n <= max);
+  memcpy(out, pk, (size_t)n);
+  X509_PUBKEY_free(pub);
+  return n;
+}
+
+/* Every key a certificate must not carry as it came is refused with the
+ * field and the rule, and the next good request still decodes. */
+static void test_csr_decode_refuses_other_encodings(void **state) {
   (void)state;
-  for (int round = 0; round < 2; round++) {
-    X509_REQ *bad = X509_REQ_new();
-    assert_non_null(bad);
-    unsigned char *junk = OPENSSL_malloc(40);
-    memset(junk, 0x30, 40);
-    assert_int_equal(X509_PUBKEY_set0_param(X509_REQ_get_X509_PUBKEY(bad),
-                                            OBJ_nid2obj(NID_rsaEncryption),
-                                            V_ASN1_NULL, NULL, junk, 40), 1);
-    assert_true(X509_REQ_sign(bad, tk_key("p256"), EVP_sha256()) > 0);
-    uint8_t *der = NULL;
-    int n = i2d_X509_REQ(bad, &der);
-    assert_true(n > 0);
+  unsigned char rsa[600], ec[200], ed[40], junk[40];
+  int rsa_n = spki_bits("rsa2048", rsa, sizeof rsa);
+  int ec_n = spki_bits("p256", ec, sizeof ec);
+  int ed_n = spki_bits("ed25519", ed, sizeof ed);
+  memset(junk, 0x30, sizeof junk);
+  /* The same modulus with a redundant leading zero octet: BER, not DER. */
+  unsigned char padded[610];
+  assert_true(rsa[0] == 0x30 && rsa[1] == 0x82 && rsa[4] == 0x02 &&
+              rsa[5] == 0x82);
+  int body = ((rsa[2] << 8) | rsa[3]) + 1, mod = ((rsa[6] << 8) | rsa[7]) + 1;
+  memcpy(padded, rsa, 8);
+  padded[2] = (unsigned char)(body >> 8), padded[3] = (unsigned char)body;
+  padded[6] = (unsigned char)(mod >> 8), padded[7] = (unsigned char)mod;
+  padded[8] = 0;
+  memcpy(padded + 9, rsa + 8, (size_t)rsa_n - 8);
+  /* The P-256 point compressed: its x with the parity of y. */
+  unsigned char compressed[33];
+  compressed[0] = (unsigned char)(2 | (ec[ec_n - 1] & 1));
+  memcpy(compressed + 1, ec + 1, 32);
+  unsigned char off_curve[200];
+  memcpy(off_curve, ec, (size_t)ec_n);
+  off_curve[ec_n - 1] ^= 1;
+  const struct {
+    const char *alg;
+    int ptype;
+    const char *param; /* an OID for V_ASN1_OBJECT */
+    const unsigned char *bits;
+    int nbits;
+    Ringca__RefusalReason reason;
+    const char *says;
+  } cases[] = {
+      {"rsaEncryption", V_ASN1_UNDEF, NULL, rsa, rsa_n, R(MALFORMED_CSR),
+       "parameters must be NULL"},
+      {"rsaEncryption", V_ASN1_NULL, NULL, padded, rsa_n + 1,
+       R(MALFORMED_CSR), "not one DER RSAPublicKey"},
+      {"rsaEncryption", V_ASN1_NULL, NULL, junk, sizeof junk,
+       R(MALFORMED_CSR), "not one DER RSAPublicKey"},
+      {"id-ecPublicKey", V_ASN1_OBJECT, "prime256v1", compressed,
+       sizeof compressed, R(MALFORMED_CSR), "uncompressed"},
+      {"id-ecPublicKey", V_ASN1_OBJECT, "prime256v1", off_curve, ec_n,
+       R(MALFORMED_CSR), "not on curve"},
+      {"id-ecPublicKey", V_ASN1_NULL, NULL, ec, ec_n, R(KEY_TYPE),
+       "without a named curve"},
+      {"id-ecPublicKey", V_ASN1_OBJECT, "1.3.6.1.4.1.55555.1", ec, ec_n,
+       R(KEY_SIZE), "curve 1.3.6.1.4.1.55555.1 is not allowed"},
+      {"ED25519", V_ASN1_NULL, NULL, ed, ed_n, R(MALFORMED_CSR),
+       "takes no parameters"},
+      {"ED25519", V_ASN1_UNDEF, NULL, ed, ed_n - 1, R(MALFORMED_CSR),
+       "32 bytes, not 31"},
+      {"ED448", V_ASN1_UNDEF, NULL, junk, 39, R(KEY_TYPE),
+       "algorithm ED448 is not allowed"},
+      {"1.3.6.1.4.1.55555.2", V_ASN1_UNDEF, NULL, junk, 8, R(KEY_TYPE),
+       "algorithm 1.3.6.1.4.1.55555.2 is not allowed"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    void *pval = cases[i].param ? OBJ_txt2obj(cases[i].param, 0) : NULL;
+    size_t len;
+    uint8_t *der = csr_with_spki(cases[i].alg, cases[i].ptype, pval,
+                                 cases[i].bits, cases[i].nbits, &len);
     X509_REQ *req;
     EVP_PKEY *key;
-    assert_int_equal(rc_csr_decode(der, (size_t)n, &req, &key), 0);
+    struct rc_refusal why;
+    assert_int_equal(rc_csr_decode(der, len, &req, &key, &why), 0);
     assert_non_null(req);
     assert_null(key);
+    assert_int_equal(why.reason, cases[i].reason);
+    if (!strstr(why.message, cases[i].says))
+      fail_msg("case %zu: \"%s\" does not say \"%s\"", i, why.message,
+               cases[i].says);
     X509_REQ_free(req);
     OPENSSL_free(der);
-    X509_REQ_free(bad);
     struct tk_csr s = {.subject = "/CN=a.example.org"};
-    size_t len;
-    uint8_t *good = tk_csr_der(tk_key("rsa2048"), &s, &len);
-    assert_int_equal(rc_csr_decode(good, len, &req, &key), 0);
-    assert_int_equal(EVP_PKEY_eq(key, tk_key("rsa2048")), 1);
+    uint8_t *good = tk_csr_der(tk_key(i % 2 ? "p256" : "rsa2048"), &s, &len);
+    assert_int_equal(rc_csr_decode(good, len, &req, &key, &why), 0);
+    assert_int_equal(EVP_PKEY_eq(key, tk_key(i % 2 ? "p256" : "rsa2048")), 1);
     X509_REQ_free(req);
     EVP_PKEY_free(key);
     free(good);
@@ -417,7 +503,7 @@ int main(void) {
       cmocka_unit_test(test_accepts_each_key_type),
       cmocka_unit_test(test_accepts_pem_and_fills_result),
       cmocka_unit_test(test_csr_decode_matches_d2i),
-      cmocka_unit_test(test_csr_decode_bad_key_then_good),
+      cmocka_unit_test(test_csr_decode_refuses_other_encodings),
       cmocka_unit_test(test_refuses_keys),
       cmocka_unit_test(test_refuses_subject),
       cmocka_unit_test(test_refuses_sans),
