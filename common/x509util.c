@@ -19,16 +19,21 @@
 #define KEY_FILE_MAX (64u * 1024u)
 #define CERT_FILE_MAX (256u * 1024u)
 
-int rc_x509_set_random_serial(X509 *cert, const struct rc_rng *rng) {
+ASN1_INTEGER *rc_x509_random_serial(const struct rc_rng *rng) {
   unsigned char raw[20];
   rc_rng_fill(rng, raw, sizeof raw);
   raw[0] &= 0x7F;
   raw[0] |= 0x40; /* keep all 20 octets significant */
   BIGNUM *bn = BN_bin2bn(raw, sizeof raw, NULL);
   ASN1_INTEGER *serial = bn ? BN_to_ASN1_INTEGER(bn, NULL) : NULL;
+  BN_free(bn);
+  return serial;
+}
+
+int rc_x509_set_random_serial(X509 *cert, const struct rc_rng *rng) {
+  ASN1_INTEGER *serial = rc_x509_random_serial(rng);
   int ok = serial && X509_set_serialNumber(cert, serial) == 1;
   ASN1_INTEGER_free(serial);
-  BN_free(bn);
   return ok ? 0 : RC_ECRYPTO;
 }
 
@@ -214,21 +219,29 @@ int rc_x509_fingerprint(X509 *cert, char out[65]) {
   return 0;
 }
 
-int rc_x509_describe(X509 *cert, char serial_hex[41], char subject[256]) {
-  BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+int rc_x509_serial_hex(const ASN1_INTEGER *serial, char out[41]) {
+  BIGNUM *bn = ASN1_INTEGER_to_BN(serial, NULL);
   char *hex = bn ? BN_bn2hex(bn) : NULL;
   BN_free(bn);
   if (!hex)
     return RC_ENOMEM;
-  snprintf(serial_hex, 41, "%s", hex);
+  snprintf(out, 41, "%s", hex);
   OPENSSL_free(hex);
+  return 0;
+}
+
+int rc_x509_name_line(const X509_NAME *name, char out[256]) {
   BIO *bio = BIO_new(BIO_s_mem());
   if (!bio)
     return RC_ENOMEM;
-  X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
-                     XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-  int n = BIO_read(bio, subject, 255);
-  subject[n > 0 ? n : 0] = 0;
+  X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  int n = BIO_read(bio, out, 255);
+  out[n > 0 ? n : 0] = 0;
   BIO_free(bio);
   return 0;
+}
+
+int rc_x509_describe(X509 *cert, char serial_hex[41], char subject[256]) {
+  int rc = rc_x509_serial_hex(X509_get0_serialNumber(cert), serial_hex);
+  return rc ? rc : rc_x509_name_line(X509_get_subject_name(cert), subject);
 }

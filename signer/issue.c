@@ -1,11 +1,12 @@
-/* Building and signing a subscriber certificate. Everything a certificate
- * carries comes from the profile or from CSR fields the policy has already
- * accepted; nothing else in the CSR is copied. */
+/* What goes into a subscriber certificate. Everything it carries comes from
+ * the profile or from CSR fields the policy has already accepted; nothing
+ * else in the CSR is copied. Encoding and signing: signer/cert_der.c. */
 #include "ringca/signer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -26,7 +27,7 @@ static X509_EXTENSION *key_usage_for(const struct rc_ca_issuer *iss,
 
 /* extendedKeyUsage from the profile's bits, built from OpenSSL's static
  * OIDs rather than parsed from a configuration string per certificate. */
-static int add_eku(X509 *x, uint32_t eku) {
+static X509_EXTENSION *eku_ext(uint32_t eku) {
   static const struct {
     uint32_t bit;
     int nid;
@@ -40,37 +41,39 @@ static int add_eku(X509 *x, uint32_t eku) {
       ok = sk_ASN1_OBJECT_push(usages, OBJ_nid2obj(map[i].nid)) > 0;
   /* No usage at all would mean any usage: never issue that (the profile
    * loader already refuses a profile without one). */
-  ok = ok && sk_ASN1_OBJECT_num(usages) > 0 &&
-       X509_add1_ext_i2d(x, NID_ext_key_usage, usages, 0,
-                         X509V3_ADD_DEFAULT) == 1;
+  X509_EXTENSION *ext = ok && sk_ASN1_OBJECT_num(usages) > 0
+                            ? X509V3_EXT_i2d(NID_ext_key_usage, 0, usages)
+                            : NULL;
   sk_ASN1_OBJECT_pop_free(usages, ASN1_OBJECT_free);
-  return ok ? 0 : RC_ECRYPTO;
+  return ext;
 }
 
 /* subjectKeyIdentifier by RFC 5280 4.2.1.2 method 1, the SHA-1 of the
  * subjectPublicKey bits: what OpenSSL's "hash" computes, with the digest
  * fetched once per issuer instead of per certificate. */
-static int add_ski(X509 *x, const struct rc_ca_issuer *iss) {
+static X509_EXTENSION *ski_ext(const struct rc_ca_issuer *iss,
+                               const X509_PUBKEY *key) {
   const unsigned char *pk;
   int pklen;
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int mdlen = 0;
-  if (!X509_PUBKEY_get0_param(NULL, &pk, &pklen, NULL,
-                              X509_get_X509_PUBKEY(x)) ||
+  if (!X509_PUBKEY_get0_param(NULL, &pk, &pklen, NULL, key) ||
       EVP_Digest(pk, (size_t)pklen, md, &mdlen, iss->ski_md, NULL) != 1)
-    return RC_ECRYPTO;
+    return NULL;
   ASN1_OCTET_STRING *id = ASN1_OCTET_STRING_new();
-  int ok = id && ASN1_OCTET_STRING_set(id, md, (int)mdlen) == 1 &&
-           X509_add1_ext_i2d(x, NID_subject_key_identifier, id, 0,
-                             X509V3_ADD_DEFAULT) == 1;
+  X509_EXTENSION *ext =
+      id && ASN1_OCTET_STRING_set(id, md, (int)mdlen) == 1
+          ? X509V3_EXT_i2d(NID_subject_key_identifier, 0, id)
+          : NULL;
   ASN1_OCTET_STRING_free(id);
-  return ok ? 0 : RC_ECRYPTO;
+  return ext;
 }
 
-/* Copies the CSR's SubjectPublicKeyInfo as it is. X509_set_pubkey would
- * re-encode the key through OpenSSL 3.0's encoder framework, which costs
- * more than an ECDSA signature; the bytes are already checked and signed. */
-static int copy_pubkey(X509 *x, X509_REQ *req) {
+/* The CSR's SubjectPublicKeyInfo as it is (rc_csr_decode accepted only its
+ * one DER form), whole octets. X509_PUBKEY_set would re-encode the key
+ * through OpenSSL 3.0's encoder framework, which costs more than an ECDSA
+ * signature. */
+static X509_PUBKEY *copy_pubkey(X509_REQ *req) {
   ASN1_OBJECT *alg_obj, *obj;
   const unsigned char *pk;
   int pklen, ptype;
@@ -78,7 +81,7 @@ static int copy_pubkey(X509 *x, X509_REQ *req) {
   const void *pval;
   if (!X509_PUBKEY_get0_param(&alg_obj, &pk, &pklen, &alg,
                               X509_REQ_get_X509_PUBKEY(req)))
-    return RC_ECRYPTO;
+    return NULL;
   X509_ALGOR_get0((const ASN1_OBJECT **)&obj, &ptype, &pval, alg);
   void *dup = NULL;
   if (ptype == V_ASN1_OBJECT)
@@ -86,71 +89,116 @@ static int copy_pubkey(X509 *x, X509_REQ *req) {
   else if (ptype == V_ASN1_SEQUENCE)
     dup = ASN1_STRING_dup(pval);
   else if (ptype != V_ASN1_UNDEF && ptype != V_ASN1_NULL)
-    return RC_ECRYPTO;
+    return NULL;
+  X509_PUBKEY *key = X509_PUBKEY_new();
   unsigned char *enc = OPENSSL_memdup(pk, (size_t)pklen);
   ASN1_OBJECT *oid = OBJ_dup(obj);
-  if (!enc || !oid || (ptype > V_ASN1_NULL && !dup) ||
-      !X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(x), oid, ptype, dup, enc,
-                              pklen)) {
+  if (!key || !enc || !oid || (ptype > V_ASN1_NULL && !dup) ||
+      !X509_PUBKEY_set0_param(key, oid, ptype, dup, enc, pklen)) {
+    X509_PUBKEY_free(key);
     OPENSSL_free(enc);
     ASN1_OBJECT_free(oid);
     if (ptype == V_ASN1_OBJECT)
       ASN1_OBJECT_free(dup);
     else
       ASN1_STRING_free(dup);
-    return RC_ECRYPTO;
+    return NULL;
   }
-  return 0;
+  return key;
 }
 
-/* A certificate never outlives its issuer. */
-static int clip_to_issuer(X509 *cert, X509 *issuer) {
-  const ASN1_TIME *limit = X509_get0_notAfter(issuer);
-  if (ASN1_TIME_compare(X509_get0_notAfter(cert), limit) > 0 &&
-      !X509_set1_notAfter(cert, limit))
+/* What one certificate owns while it is built; the issuer's prepared
+ * extensions sit in `extensions` too but are not freed here. */
+struct issue_parts {
+  struct rc__tbs tbs;
+  ASN1_INTEGER *serial;
+  ASN1_TIME *not_before, *not_after;
+  X509_PUBKEY *key;
+  STACK_OF(X509_EXTENSION) *extensions;
+  X509_EXTENSION *eku, *ski, *san;
+};
+
+static void parts_free(struct issue_parts *p) {
+  ASN1_INTEGER_free(p->serial);
+  ASN1_TIME_free(p->not_before);
+  ASN1_TIME_free(p->not_after);
+  X509_PUBKEY_free(p->key);
+  sk_X509_EXTENSION_free(p->extensions);
+  X509_EXTENSION_free(p->eku);
+  X509_EXTENSION_free(p->ski);
+  X509_EXTENSION_free(p->san);
+}
+
+/* notBefore a little in the past for clock skew; notAfter never after the
+ * issuer's. */
+static int validity(struct issue_parts *p, const struct rc_ca_issuer *iss,
+                    uint64_t now_unix_s, uint32_t days) {
+  time_t now = (time_t)now_unix_s;
+  const ASN1_TIME *limit = X509_get0_notAfter(iss->cert);
+  p->not_before = ASN1_TIME_adj(NULL, now, 0, -RC_ISSUE_BACKDATE_S);
+  p->not_after = ASN1_TIME_adj(NULL, now, (int)days, 0);
+  if (p->not_after && ASN1_TIME_compare(p->not_after, limit) > 0) {
+    ASN1_TIME_free(p->not_after);
+    p->not_after = ASN1_STRING_dup(limit);
+  }
+  return p->not_before && p->not_after ? 0 : RC_ECRYPTO;
+}
+
+/* Extensions in the order certificates always had them: BC, KU, EKU, SKI,
+ * AKI, SAN. */
+static int extensions(struct issue_parts *p, const struct rc_ca_issuer *iss,
+                      const struct rc_csr_checked *csr) {
+  const struct rc_profile *prof = csr->profile;
+  p->eku = eku_ext(prof->eku);
+  p->ski = ski_ext(iss, p->key);
+  /* An empty subject makes the SAN the only name, so it must be critical
+   * (RFC 5280 4.2.1.6). */
+  int san_crit = X509_NAME_entry_count(X509_REQ_get_subject_name(csr->req)) ==
+                 0;
+  if (csr->sans && sk_GENERAL_NAME_num(csr->sans) > 0 &&
+      !(p->san = X509V3_EXT_i2d(NID_subject_alt_name, san_crit, csr->sans)))
     return RC_ECRYPTO;
+  p->extensions = sk_X509_EXTENSION_new_reserve(NULL, 6);
+  X509_EXTENSION *ku = key_usage_for(iss, csr->key, prof->eku);
+  X509_EXTENSION *const order[] = {iss->ext_bc, ku, p->eku, p->ski,
+                                   iss->ext_aki, p->san};
+  if (!p->extensions || !p->eku || !p->ski)
+    return RC_ECRYPTO;
+  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+    if (order[i])
+      sk_X509_EXTENSION_push(p->extensions, order[i]);
   return 0;
 }
 
 int rc_issue_cert(const struct rc_ca_issuer *iss,
                   const struct rc_csr_checked *csr, uint64_t now_unix_s,
-                  const struct rc_rng *rng, X509 **out) {
-  const struct rc_profile *p = csr->profile;
-  EVP_PKEY *pub = csr->key;
-  X509 *x = X509_new();
-  *out = NULL;
-  if (!x || !pub)
-    goto fail;
-  /* Extensions in the order certificates always had them: BC, KU, EKU,
-   * SKI, AKI, SAN. */
-  if (X509_set_version(x, X509_VERSION_3) != 1 ||
-      rc_x509_set_random_serial(x, rng) != 0 ||
-      X509_set_issuer_name(x, X509_get_subject_name(iss->cert)) != 1 ||
-      X509_set_subject_name(x, X509_REQ_get_subject_name(csr->req)) != 1 ||
-      copy_pubkey(x, csr->req) != 0 ||
-      rc_x509_set_validity_at(x, now_unix_s, RC_ISSUE_BACKDATE_S,
-                              (long)csr->days) != 0 ||
-      clip_to_issuer(x, iss->cert) != 0 ||
-      X509_add_ext(x, iss->ext_bc, -1) != 1 ||
-      X509_add_ext(x, key_usage_for(iss, pub, p->eku), -1) != 1 ||
-      add_eku(x, p->eku) != 0 || add_ski(x, iss) != 0 ||
-      X509_add_ext(x, iss->ext_aki, -1) != 1)
-    goto fail;
-  /* An empty subject makes the SAN the only name, so it must be critical
-   * (RFC 5280 4.2.1.6). */
-  int san_crit = X509_NAME_entry_count(X509_get_subject_name(x)) == 0;
-  if (csr->sans && sk_GENERAL_NAME_num(csr->sans) > 0 &&
-      X509_add1_ext_i2d(x, NID_subject_alt_name, csr->sans, san_crit,
-                    X509V3_ADD_DEFAULT) != 1)
-    goto fail;
-  if (rc__issuer_sign(iss, x) != 0)
-    goto fail;
-  *out = x;
-  return 0;
-fail:
-  X509_free(x);
+                  const struct rc_rng *rng, uint8_t **der, size_t *der_len,
+                  char serial_hex[41]) {
+  struct issue_parts p = {0};
+  *der = NULL;
+  *der_len = 0;
+  int rc = RC_ECRYPTO;
+  if (csr->key && (p.serial = rc_x509_random_serial(rng)) != NULL &&
+      (p.key = copy_pubkey(csr->req)) != NULL &&
+      validity(&p, iss, now_unix_s, csr->days) == 0 &&
+      extensions(&p, iss, csr) == 0) {
+    p.tbs = (struct rc__tbs){
+        .serial = p.serial,
+        .not_before = p.not_before,
+        .not_after = p.not_after,
+        .subject = X509_REQ_get_subject_name(csr->req),
+        .key = p.key,
+        .extensions = p.extensions};
+    rc = rc__cert_sign(iss, &p.tbs, der, der_len);
+    if (rc == 0 && (rc = rc_x509_serial_hex(p.serial, serial_hex)) != 0) {
+      free(*der);
+      *der = NULL;
+      *der_len = 0;
+    }
+  }
+  parts_free(&p);
   ERR_clear_error();
-  return RC_ECRYPTO;
+  return rc;
 }
 
 void rc_sign_result_refuse(struct rc_sign_result *r, Ringca__RefusalReason why,
@@ -164,26 +212,22 @@ void rc_sign_result_refuse(struct rc_sign_result *r, Ringca__RefusalReason why,
   r->refusal_msg.message = r->refusal.message;
 }
 
-/* The fingerprint hashes the DER already produced for the reply rather
- * than letting X509_digest encode the certificate a second time. */
-static int describe(struct rc_sign_result *r, const struct rc_ca_issuer *iss,
-                    X509 *cert) {
-  int rc = rc_x509_describe(cert, r->serial_hex, r->subject);
-  if (rc == 0)
-    rc = rc_x509_to_der(cert, &r->cert_der, &r->cert_der_len);
+/* The fingerprint of the DER the reply carries, written with a table: 32
+ * snprintf format parses cost more than the hash. */
+static int fingerprint(struct rc_sign_result *r,
+                       const struct rc_ca_issuer *iss) {
+  static const char hex[] = "0123456789abcdef";
   unsigned char md[32];
   unsigned int n = 0;
-  if (rc == 0 && (EVP_Digest(r->cert_der, r->cert_der_len, md, &n,
-                             iss->fp_md, NULL) != 1 || n != 32))
-    rc = RC_ECRYPTO;
-  /* Not snprintf per byte: 32 format parses cost more than the hash. */
-  static const char hex[] = "0123456789abcdef";
-  for (unsigned i = 0; rc == 0 && i < 32; i++) {
+  if (EVP_Digest(r->cert_der, r->cert_der_len, md, &n, iss->fp_md, NULL) != 1 ||
+      n != 32)
+    return RC_ECRYPTO;
+  for (unsigned i = 0; i < 32; i++) {
     r->fingerprint[2 * i] = hex[md[i] >> 4];
     r->fingerprint[2 * i + 1] = hex[md[i] & 15];
   }
   r->fingerprint[64] = 0;
-  return rc;
+  return 0;
 }
 
 int rc_signer_handle(const struct rc_policy *pol, const struct rc_ca *ca,
@@ -206,12 +250,14 @@ int rc_signer_handle(const struct rc_policy *pol, const struct rc_ca *ca,
                           "profile: this signer holds no sub-root for it");
     return 0;
   }
-  X509 *cert = NULL;
-  rc = rc_issue_cert(iss, &csr, now_unix_s, rng, &cert);
+  /* The certificate's subject is the request's, byte for byte. */
+  rc = rc_issue_cert(iss, &csr, now_unix_s, rng, &out->cert_der,
+                     &out->cert_der_len, out->serial_hex);
+  if (rc == 0)
+    rc = rc_x509_name_line(X509_REQ_get_subject_name(csr.req), out->subject);
   rc_csr_checked_free(&csr);
   if (rc == 0)
-    rc = describe(out, iss, cert);
-  X509_free(cert);
+    rc = fingerprint(out, iss);
   if (rc) {
     rc_sign_result_free(out);
     return rc;

@@ -5,11 +5,11 @@
  * digest implementations from the provider store, creates a key context and
  * looks the key manager up by name; each extension given as an openssl.cnf
  * string is parsed, looked up and encoded again. For one issuer all of that
- * gives the same answer every time: the signing context (key + digest) and
- * the extensions that depend only on the issuer (basicConstraints,
- * authorityKeyIdentifier, the two keyUsage variants). Per certificate the
- * signer now copies the initialised signing context and duplicates the
- * ready extensions. The key itself is not copied: the context holds a
+ * gives the same answer every time: the signing context (key + digest), the
+ * AlgorithmIdentifier its signatures carry, and the extensions that depend
+ * only on the issuer (basicConstraints, authorityKeyIdentifier, the two
+ * keyUsage variants). Per certificate the signer copies the initialised
+ * signing context and points at the rest (signer/cert_der.c). The key itself is not copied: the context holds a
  * reference to the same EVP_PKEY, freed (and wiped by OpenSSL) with it. */
 #include "ringca/signer.h"
 
@@ -55,10 +55,13 @@ int rc__issuer_prepare(struct rc_ca_issuer *iss) {
                               "critical,digitalSignature");
   iss->ext_ku_sign_encipher = conf_ext(
       iss->cert, NID_key_usage, "critical,digitalSignature,keyEncipherment");
+  iss->version = ASN1_INTEGER_new();
   if (!iss->sign_tmpl || !iss->fp_md || !iss->ski_md || !iss->ext_bc ||
       !iss->ext_aki || !iss->ext_ku_sign || !iss->ext_ku_sign_encipher ||
+      !iss->version || ASN1_INTEGER_set(iss->version, X509_VERSION_3) != 1 ||
       EVP_DigestSignInit_ex(iss->sign_tmpl, NULL, md, NULL, NULL, iss->key,
-                            NULL) != 1) {
+                            NULL) != 1 ||
+      rc__signature_algorithm(iss->sign_tmpl, &iss->signature_algorithm)) {
     rc__issuer_release(iss);
     ERR_clear_error();
     return RC_ECRYPTO;
@@ -74,16 +77,12 @@ void rc__issuer_release(struct rc_ca_issuer *iss) {
   X509_EXTENSION_free(iss->ext_aki);
   X509_EXTENSION_free(iss->ext_ku_sign);
   X509_EXTENSION_free(iss->ext_ku_sign_encipher);
+  ASN1_INTEGER_free(iss->version);
+  X509_ALGOR_free(iss->signature_algorithm);
+  iss->version = NULL;
+  iss->signature_algorithm = NULL;
   iss->sign_tmpl = NULL;
   iss->fp_md = iss->ski_md = NULL;
   iss->ext_bc = iss->ext_aki = NULL;
   iss->ext_ku_sign = iss->ext_ku_sign_encipher = NULL;
-}
-
-int rc__issuer_sign(const struct rc_ca_issuer *iss, X509 *cert) {
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-  int ok = ctx && EVP_MD_CTX_copy_ex(ctx, iss->sign_tmpl) == 1 &&
-           X509_sign_ctx(cert, ctx) > 0;
-  EVP_MD_CTX_free(ctx);
-  return ok ? 0 : RC_ECRYPTO;
 }

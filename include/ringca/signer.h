@@ -36,6 +36,8 @@ struct rc_ca_issuer {
   X509_EXTENSION *ext_bc;    /* critical, CA:FALSE */
   X509_EXTENSION *ext_aki;   /* keyid of this sub-root */
   X509_EXTENSION *ext_ku_sign, *ext_ku_sign_encipher; /* critical keyUsage */
+  ASN1_INTEGER *version;            /* v3 */
+  X509_ALGOR *signature_algorithm;  /* of key + digest, from the provider */
 };
 
 struct rc_ca {
@@ -75,16 +77,33 @@ int rc_ca_create_mem(struct rc_ca *ca, const char *const *profiles,
                      const struct rc_rng *rng);
 
 /* signer/issuer_prep.c, internal to signer/: fill and free the prepared
- * fields of an issuer whose cert and key are set; sign a certificate with a
- * copy of its prepared signing context. 0 or RC_ECRYPTO. */
+ * fields of an issuer whose cert and key are set. 0 or RC_ECRYPTO. */
 int rc__issuer_prepare(struct rc_ca_issuer *iss);
 void rc__issuer_release(struct rc_ca_issuer *iss);
-int rc__issuer_sign(const struct rc_ca_issuer *iss, X509 *cert);
 
-/* Signs a checked CSR with the profile's sub-root. */
+/* signer/cert_der.c, internal to signer/. The parts of one certificate
+ * that vary; they are borrowed, not copied or freed. */
+struct rc__tbs {
+  const ASN1_INTEGER *serial;
+  const ASN1_TIME *not_before, *not_after;
+  const X509_NAME *subject;
+  const X509_PUBKEY *key;
+  const STACK_OF(X509_EXTENSION) *extensions;
+};
+/* Encodes the TBSCertificate once, signs exactly those bytes with a copy of
+ * the issuer's prepared context and returns the certificate's DER in *der
+ * (free()). 0, RC_ENOMEM or RC_ECRYPTO. */
+int rc__cert_sign(const struct rc_ca_issuer *iss, const struct rc__tbs *parts,
+                  uint8_t **der, size_t *der_len);
+/* The AlgorithmIdentifier a DigestSign context's signatures carry. */
+int rc__signature_algorithm(EVP_MD_CTX *sign_ctx, X509_ALGOR **out);
+
+/* Signs a checked CSR with the profile's sub-root: the certificate's DER in
+ * *der (free()) and its serial in hex. 0, RC_ENOMEM or RC_ECRYPTO. */
 int rc_issue_cert(const struct rc_ca_issuer *iss,
                   const struct rc_csr_checked *csr, uint64_t now_unix_s,
-                  const struct rc_rng *rng, X509 **out);
+                  const struct rc_rng *rng, uint8_t **der, size_t *der_len,
+                  char serial_hex[41]);
 
 struct rc_sign_result {
   bool refused;

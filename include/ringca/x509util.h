@@ -11,7 +11,9 @@
 #include "ringca/rng.h"
 
 /* Positive serial of exactly 20 octets with 158 random bits (CA/B Forum asks
- * for >= 64): the top bit is cleared so DER needs no sign byte. */
+ * for >= 64): the top bit is cleared so DER needs no sign byte. NULL when
+ * out of memory. */
+ASN1_INTEGER *rc_x509_random_serial(const struct rc_rng *rng);
 int rc_x509_set_random_serial(X509 *cert, const struct rc_rng *rng);
 
 /* Adds one extension in openssl.cnf syntax ("critical,CA:TRUE",
@@ -45,8 +47,10 @@ int rc_x509_read_pem(const char *path, X509 **out);
 int rc_x509_to_der(X509 *cert, uint8_t **out, size_t *len);
 
 /* Serial as uppercase hex (41 bytes with NUL) and subject as one RFC 2253
- * line, for logs and the audit trail. Returns 0, RC_ENOMEM. */
+ * line, for logs and the audit trail. Return 0, RC_ENOMEM. */
 int rc_x509_describe(X509 *cert, char serial_hex[41], char subject[256]);
+int rc_x509_serial_hex(const ASN1_INTEGER *serial, char out[41]);
+int rc_x509_name_line(const X509_NAME *name, char out[256]);
 
 /* Lowercase hex SHA-256 of a certificate's DER (65 bytes with NUL). */
 int rc_x509_fingerprint(X509 *cert, char out[65]);

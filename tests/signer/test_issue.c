@@ -3,6 +3,7 @@
  * file helpers the ceremony shares. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -80,6 +81,24 @@ static Ringca__CertRequest cert_request(const char *profile, uint8_t *der,
   return req;
 }
 
+/* OpenSSL reads the certificate as the signer wrote it: parsed and written
+ * again from its fields (i2d_re_X509_tbs drops the cached encoding) it is
+ * the same bytes, and the issuer's key verifies it. */
+static void openssl_reads_the_same(const uint8_t *der, size_t len,
+                                   EVP_PKEY *issuer_key) {
+  const unsigned char *p = der;
+  X509 *x = d2i_X509(NULL, &p, (long)len);
+  assert_non_null(x);
+  assert_ptr_equal(p, der + len);
+  assert_true(i2d_re_X509_tbs(x, NULL) > 0);
+  unsigned char *again = NULL;
+  assert_int_equal(i2d_X509(x, &again), (int)len);
+  assert_memory_equal(again, der, len);
+  assert_int_equal(X509_verify(x, issuer_key), 1);
+  OPENSSL_free(again);
+  X509_free(x);
+}
+
 static X509 *issue(const char *profile, const char *key, struct tk_csr o,
                    struct rc_sign_result *res) {
   size_t len;
@@ -89,6 +108,8 @@ static X509 *issue(const char *profile, const char *key, struct tk_csr o,
   free(der);
   if (res->refused)
     fail_msg("refused: %s", res->refusal.message);
+  openssl_reads_the_same(res->cert_der, res->cert_der_len,
+                         rc_ca_find(&ca, profile)->key);
   const unsigned char *p = res->cert_der;
   X509 *x = d2i_X509(NULL, &p, (long)res->cert_der_len);
   assert_non_null(x);
@@ -443,6 +464,7 @@ static void test_sub_root_key_types(void **state) {
       assert_int_equal(X509_get_signature_nid(x), subs[i].sig_nid);
       assert_int_equal(X509_verify(x, sub_key), 1);
       assert_int_equal(X509_check_issued(sub, x), X509_V_OK);
+      openssl_reads_the_same(res.cert_der, res.cert_der_len, sub_key);
       X509_free(x);
       rc_sign_result_free(&res);
     }
@@ -451,6 +473,42 @@ static void test_sub_root_key_types(void **state) {
   }
   X509_free(root);
   free(der);
+}
+
+/* A signature whose last octet is zero keeps it: the BIT STRING holds
+ * whole octets, not a bit string with its trailing zero bits trimmed. The
+ * in-memory CA and its Ed25519 signatures are a function of the seed, so
+ * the search below finds the same certificate every run. */
+static void test_signature_ending_in_zero_octet(void **state) {
+  (void)state;
+  static const char *const names[] = {"server"};
+  struct rc_ca c;
+  struct rc_prng pr;
+  rc_prng_seed(&pr, 7);
+  struct rc_rng r = rc_prng_as_rng(&pr);
+  assert_int_equal(rc_ca_create_mem(&c, names, 1, NOW, &r), 0);
+  struct tk_csr o = {.san = "DNS:zero.example.org"};
+  size_t len;
+  uint8_t *der = tk_csr_der(tk_key("ed25519"), &o, &len);
+  Ringca__CertRequest req = cert_request("server", der, len);
+  bool found = false;
+  for (int i = 0; i < 4000 && !found; i++) {
+    struct rc_sign_result res;
+    assert_int_equal(rc_signer_handle(&pol, &c, &req, NOW, &r, &res), 0);
+    assert_false(res.refused);
+    if (res.cert_der[res.cert_der_len - 1] == 0) {
+      found = true;
+      /* Ed25519: BIT STRING of 65 octets, 0 unused bits, then 64. */
+      assert_memory_equal(res.cert_der + res.cert_der_len - 67,
+                          "\x03\x41\x00", 3);
+      openssl_reads_the_same(res.cert_der, res.cert_der_len,
+                             c.issuers[0].key);
+    }
+    rc_sign_result_free(&res);
+  }
+  assert_true(found);
+  free(der);
+  rc_ca_free(&c);
 }
 
 /* A profile with no extendedKeyUsage (the loader refuses one, but the
@@ -481,6 +539,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_each_key_type_and_profile),
       cmocka_unit_test(test_sub_root_key_types),
+      cmocka_unit_test(test_signature_ending_in_zero_octet),
       cmocka_unit_test(test_no_eku_never_issues),
       cmocka_unit_test(test_validity_clipped_and_requested),
       cmocka_unit_test(test_refusal_result),
