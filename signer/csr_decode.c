@@ -31,7 +31,6 @@
 #include "ringca/policy.h"
 
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,20 +105,6 @@ static void cache_init(void) {
   }
 }
 
-/* Says why there is no key; returns the NULL key. */
-static EVP_PKEY *no_key(struct rc_refusal *why, Ringca__RefusalReason reason,
-                        const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static EVP_PKEY *no_key(struct rc_refusal *why, Ringca__RefusalReason reason,
-                        const char *fmt, ...) {
-  why->reason = reason;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(why->message, sizeof why->message, fmt, ap);
-  va_end(ap);
-  return NULL;
-}
-
 #define MALFORMED RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR
 
 static EVP_PKEY *fromdata(EVP_PKEY_CTX *ctx, OSSL_PARAM *params) {
@@ -136,9 +121,11 @@ static EVP_PKEY *fromdata(EVP_PKEY_CTX *ctx, OSSL_PARAM *params) {
  * positive) would reach the certificate as it came. */
 static EVP_PKEY *import_rsa(int ptype, const unsigned char *pk, int pklen,
                             struct rc_refusal *why) {
-  if (ptype != V_ASN1_NULL)
-    return no_key(why, MALFORMED, "subjectPKInfo: rsaEncryption "
-                   "parameters must be NULL (RFC 3279 2.3.1)");
+  if (ptype != V_ASN1_NULL) {
+    rc_refuse(why, MALFORMED, "subjectPKInfo: rsaEncryption parameters "
+              "must be NULL (RFC 3279 2.3.1)");
+    return NULL;
+  }
   const unsigned char *p = pk;
   RC_RSA_PUBLIC_KEY *rsa = (RC_RSA_PUBLIC_KEY *)ASN1_item_d2i(
       NULL, &p, pklen, ASN1_ITEM_rptr(RC_RSA_PUBLIC_KEY));
@@ -148,8 +135,8 @@ static EVP_PKEY *import_rsa(int ptype, const unsigned char *pk, int pklen,
                       : -1;
   EVP_PKEY *key = NULL;
   if (p != pk + pklen || again_len != pklen || memcmp(again, pk, pklen)) {
-    no_key(why, MALFORMED, "subjectPKInfo: the RSA public key is not one "
-            "DER RSAPublicKey (RFC 8017 A.1.1)");
+    rc_refuse(why, MALFORMED, "subjectPKInfo: the RSA public key is not one "
+              "DER RSAPublicKey (RFC 8017 A.1.1)");
   } else {
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
     OSSL_PARAM *params = NULL;
@@ -158,8 +145,8 @@ static EVP_PKEY *import_rsa(int ptype, const unsigned char *pk, int pklen,
       params = OSSL_PARAM_BLD_to_param(bld);
     key = params ? fromdata(cache.rsa, params) : NULL;
     if (!key)
-      no_key(why, MALFORMED, "subjectPKInfo: the RSA public key cannot be "
-              "imported");
+      rc_refuse(why, MALFORMED, "subjectPKInfo: the RSA public key cannot "
+                "be imported");
     OSSL_PARAM_free(params);
     OSSL_PARAM_BLD_free(bld);
   }
@@ -170,22 +157,26 @@ static EVP_PKEY *import_rsa(int ptype, const unsigned char *pk, int pklen,
 
 static EVP_PKEY *import_ec(int ptype, const void *pval, const unsigned char *pk,
                            int pklen, struct rc_refusal *why) {
-  if (ptype != V_ASN1_OBJECT)
-    return no_key(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_TYPE,
-                   "public key: EC key without a named curve");
+  if (ptype != V_ASN1_OBJECT) {
+    rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_TYPE,
+              "public key: EC key without a named curve");
+    return NULL;
+  }
   int nid = OBJ_obj2nid(pval);
   const char *curve = nid != NID_undef ? OSSL_EC_curve_nid2name(nid) : NULL;
   if (!curve) {
     char oid[64];
     if (OBJ_obj2txt(oid, sizeof oid, pval, 1) <= 0)
       strcpy(oid, "?");
-    return no_key(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_SIZE,
-                   "public key: EC curve %s is not allowed (P-256 or P-384)",
-                   oid);
+    rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_SIZE,
+              "public key: EC curve %s is not allowed (P-256 or P-384)", oid);
+    return NULL;
   }
-  if (pklen < 1 || pk[0] != POINT_CONVERSION_UNCOMPRESSED)
-    return no_key(why, MALFORMED, "subjectPKInfo: the EC point must be "
-                   "uncompressed (RFC 5480 2.2)");
+  if (pklen < 1 || pk[0] != POINT_CONVERSION_UNCOMPRESSED) {
+    rc_refuse(why, MALFORMED, "subjectPKInfo: the EC point must be "
+              "uncompressed (RFC 5480 2.2)");
+    return NULL;
+  }
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
                                        (char *)curve, 0),
@@ -194,21 +185,23 @@ static EVP_PKEY *import_ec(int ptype, const void *pval, const unsigned char *pk,
       OSSL_PARAM_construct_end()};
   EVP_PKEY *key = fromdata(cache.ec, params);
   if (!key)
-    no_key(why, MALFORMED, "subjectPKInfo: the EC point is not on curve %s",
-            curve);
+    rc_refuse(why, MALFORMED, "subjectPKInfo: the EC point is not on curve "
+              "%s", curve);
   return key;
 }
 
 static EVP_PKEY *import_ed25519(int ptype, const unsigned char *pk, int pklen,
                                 struct rc_refusal *why) {
-  if (ptype != V_ASN1_UNDEF)
-    return no_key(why, MALFORMED, "subjectPKInfo: Ed25519 takes no "
-                   "parameters (RFC 8410 3)");
+  if (ptype != V_ASN1_UNDEF) {
+    rc_refuse(why, MALFORMED, "subjectPKInfo: Ed25519 takes no parameters "
+              "(RFC 8410 3)");
+    return NULL;
+  }
   EVP_PKEY *key = EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL, pk,
                                                  (size_t)pklen);
   if (!key)
-    no_key(why, MALFORMED, "subjectPKInfo: an Ed25519 key has 32 bytes, "
-            "not %d", pklen);
+    rc_refuse(why, MALFORMED, "subjectPKInfo: an Ed25519 key has 32 bytes, "
+              "not %d", pklen);
   return key;
 }
 
@@ -218,8 +211,10 @@ static EVP_PKEY *import_key(X509_PUBKEY *spki, struct rc_refusal *why) {
   int pklen, ptype;
   X509_ALGOR *algor;
   const void *pval;
-  if (!X509_PUBKEY_get0_param(&alg, &pk, &pklen, &algor, spki) || !pk)
-    return no_key(why, MALFORMED, "subjectPKInfo: no public key");
+  if (!X509_PUBKEY_get0_param(&alg, &pk, &pklen, &algor, spki) || !pk) {
+    rc_refuse(why, MALFORMED, "subjectPKInfo: no public key");
+    return NULL;
+  }
   X509_ALGOR_get0(NULL, &ptype, &pval, algor);
   switch (OBJ_obj2nid(alg)) {
   case NID_rsaEncryption:
@@ -235,9 +230,10 @@ static EVP_PKEY *import_key(X509_PUBKEY *spki, struct rc_refusal *why) {
       snprintf(name, sizeof name, "%s", OBJ_nid2sn(nid));
     else if (OBJ_obj2txt(name, sizeof name, alg, 1) <= 0)
       strcpy(name, "?");
-    return no_key(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_TYPE,
-                   "public key: algorithm %s is not allowed (RSA, EC P-256, "
-                   "EC P-384 or Ed25519)", name);
+    rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_TYPE,
+              "public key: algorithm %s is not allowed (RSA, EC P-256, EC "
+              "P-384 or Ed25519)", name);
+    return NULL;
   }
   }
 }

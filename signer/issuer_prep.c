@@ -9,8 +9,9 @@
  * AlgorithmIdentifier its signatures carry, and the extensions that depend
  * only on the issuer (basicConstraints, authorityKeyIdentifier, the two
  * keyUsage variants). Per certificate the signer copies the initialised
- * signing context and points at the rest (signer/cert_der.c). The key itself is not copied: the context holds a
- * reference to the same EVP_PKEY, freed (and wiped by OpenSSL) with it. */
+ * signing context and points at the rest (signer/cert_der.c). The key
+ * itself is not copied: the context holds a reference to the same EVP_PKEY,
+ * freed (and wiped by OpenSSL) with it. */
 #include "ringca/signer.h"
 
 #include <openssl/err.h>

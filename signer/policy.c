@@ -20,10 +20,8 @@
 #define EMAIL_MAX 254u
 #define LOCAL_PART_MAX 64u
 
-static int refuse(struct rc_refusal *why, Ringca__RefusalReason r,
-                  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int refuse(struct rc_refusal *why, Ringca__RefusalReason r,
-                  const char *fmt, ...) {
+int rc_refuse(struct rc_refusal *why, Ringca__RefusalReason r,
+              const char *fmt, ...) {
   why->reason = r;
   va_list ap;
   va_start(ap, fmt);
@@ -176,45 +174,45 @@ static int check_one_san(struct san_ctx *c, const GENERAL_NAME *gn) {
   switch (type) {
   case GEN_DNS:
     if (!(p->san_kinds & RC_SAN_DNS))
-      return refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
+      return rc_refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
                     "subjectAltName: profile %s does not allow DNS names",
                     p->name);
     if ((bad = dns_problem(s, n, p->allow_wildcard)) != NULL)
-      return refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
+      return rc_refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
                     "subjectAltName: DNS name \"%s\" %s",
                     safe((const unsigned char *)s, n, c->buf), bad);
     if (!suffix_ok(p, s))
-      return refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
+      return rc_refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
                     "subjectAltName: DNS name \"%s\" is outside the domains "
                     "of profile %s", safe((const unsigned char *)s, n, c->buf),
                     p->name);
     return 0;
   case GEN_EMAIL:
     if (!(p->san_kinds & RC_SAN_EMAIL))
-      return refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
+      return rc_refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
                     "subjectAltName: profile %s does not allow e-mail "
                     "addresses", p->name);
     if ((bad = email_problem(s, n)) != NULL)
-      return refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
+      return rc_refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
                     "subjectAltName: e-mail address \"%s\" %s",
                     safe((const unsigned char *)s, n, c->buf), bad);
     if (!suffix_ok(p, strchr(s, '@') + 1))
-      return refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
+      return rc_refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
                     "subjectAltName: e-mail address \"%s\" is outside the "
                     "domains of profile %s",
                     safe((const unsigned char *)s, n, c->buf), p->name);
     return 0;
   case GEN_IPADD:
     if (!(p->san_kinds & RC_SAN_IP))
-      return refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
+      return rc_refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
                     "subjectAltName: profile %s does not allow IP addresses",
                     p->name);
     if (n != 4 && n != 16)
-      return refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
+      return rc_refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
                     "subjectAltName: IP address is %zu bytes, not 4 or 16", n);
     return 0;
   default:
-    return refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
+    return rc_refuse(c->why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
                   "subjectAltName: name type %d is not allowed (only DNS, "
                   "e-mail and IP)", type);
   }
@@ -224,11 +222,11 @@ static int check_sans(const struct rc_profile *p, const GENERAL_NAMES *sans,
                       struct rc_refusal *why) {
   int n = sans ? sk_GENERAL_NAME_num(sans) : 0;
   if (n == 0 && p->require_san)
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
+    return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
                   "subjectAltName: profile %s requires at least one name",
                   p->name);
   if (n > (int)RC_CSR_MAX_SANS)
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
+    return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
                   "subjectAltName: %d names, more than %u", n,
                   RC_CSR_MAX_SANS);
   struct san_ctx c = {.p = p, .why = why};
@@ -250,7 +248,8 @@ static bool san_has(const GENERAL_NAMES *sans, const char *cn) {
     const unsigned char *d = ASN1_STRING_get0_data(v);
     int len = ASN1_STRING_length(v);
     if ((type == GEN_DNS || type == GEN_EMAIL) &&
-        (size_t)len == strlen(cn) && strncasecmp((const char *)d, cn, (size_t)len) == 0)
+        (size_t)len == strlen(cn) &&
+        strncasecmp((const char *)d, cn, (size_t)len) == 0)
       return true;
     if (type == GEN_IPADD && len == 4) {
       char txt[16];
@@ -285,7 +284,7 @@ static int check_subject(const struct rc_profile *p, X509_REQ *req,
   char buf[72];
   cn[0] = 0;
   if (n > 16)
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
+    return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
                   "subject: %d attributes, more than 16", n);
   for (int i = 0; i < n; i++) {
     const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, i);
@@ -293,35 +292,35 @@ static int check_subject(const struct rc_profile *p, X509_REQ *req,
     uint32_t bit = subject_bit(nid);
     const char *sn = nid != NID_undef ? OBJ_nid2sn(nid) : "unknown OID";
     if (!bit || !(p->subject_attrs & bit))
-      return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
+      return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
                     "subject: attribute %s is not allowed by profile %s", sn,
                     p->name);
     if (seen & bit)
-      return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
+      return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
                     "subject: attribute %s appears twice", sn);
     seen |= bit;
     unsigned char *utf8 = NULL;
     int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
     if (len < 0)
-      return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
+      return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
                     "subject: attribute %s is not a valid string", sn);
     int rc = 0;
     if (len == 0 || (size_t)len > SUBJECT_VALUE_MAX)
-      rc = refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
+      rc = rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
                   "subject: attribute %s must be 1..%u characters", sn,
                   SUBJECT_VALUE_MAX);
     for (int j = 0; rc == 0 && j < len; j++)
       if (utf8[j] < 0x20 || utf8[j] == 0x7f)
-        rc = refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
+        rc = rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
                     "subject: attribute %s \"%s\" contains a control "
                     "character", sn, safe(utf8, (size_t)len, buf));
     if (rc == 0 && bit == RC_SUBJ_C &&
         (len != 2 || !isupper(utf8[0]) || !isupper(utf8[1])))
-      rc = refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
+      rc = rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
                   "subject: C must be a two-letter country code");
     if (rc == 0 && bit == RC_SUBJ_EMAIL &&
         email_problem((const char *)utf8, (size_t)len))
-      rc = refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
+      rc = rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
                   "subject: emailAddress \"%s\" is not an e-mail address",
                   safe(utf8, (size_t)len, buf));
     if (rc == 0 && bit == RC_SUBJ_CN)
@@ -331,7 +330,7 @@ static int check_subject(const struct rc_profile *p, X509_REQ *req,
       return rc;
   }
   if (p->require_cn && !(seen & RC_SUBJ_CN))
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
+    return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
                   "subject: profile %s requires a CN", p->name);
   return 0;
 }
@@ -363,26 +362,26 @@ static int check_key(const struct rc_profile *p, EVP_PKEY *key,
     kind = RC_KEY_RSA;
   } else if (id == EVP_PKEY_EC) {
     if (!EVP_PKEY_get_group_name(key, group, sizeof group, &glen))
-      return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_TYPE,
+      return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_TYPE,
                     "public key: EC key without a named curve");
     if (!strcmp(group, "prime256v1") || !strcmp(group, "P-256"))
       kind = RC_KEY_EC_P256;
     else if (!strcmp(group, "secp384r1") || !strcmp(group, "P-384"))
       kind = RC_KEY_EC_P384;
     else
-      return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_SIZE,
+      return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_SIZE,
                     "public key: EC curve %s is not allowed (P-256 or P-384)",
                     group);
   } else if (id == EVP_PKEY_ED25519) {
     kind = RC_KEY_ED25519;
   } else {
     const char *n = OBJ_nid2sn(id);
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_TYPE,
+    return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_TYPE,
                   "public key: algorithm %s is not allowed (RSA, EC P-256, "
                   "EC P-384 or Ed25519)", n ? n : "unknown");
   }
   if (!(p->key_kinds & kind))
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_TYPE,
+    return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_TYPE,
                   "public key: profile %s does not allow %s keys", p->name,
                   kind == RC_KEY_RSA       ? "RSA"
                   : kind == RC_KEY_EC_P256 ? "EC P-256"
@@ -392,14 +391,14 @@ static int check_key(const struct rc_profile *p, EVP_PKEY *key,
     int bits = EVP_PKEY_get_bits(key);
     uint32_t min = p->rsa_min_bits < 2048 ? 2048 : p->rsa_min_bits;
     if (bits < (int)min || bits > (int)p->rsa_max_bits)
-      return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_SIZE,
+      return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_SIZE,
                     "public key: RSA modulus of %d bits is outside %u..%u",
                     bits, min, p->rsa_max_bits);
     BIGNUM *e = rsa_exponent(key);
     int odd_big = e && BN_is_odd(e) && BN_num_bits(e) >= 17;
     BN_free(e);
     if (!odd_big)
-      return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_SIZE,
+      return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_KEY_SIZE,
                     "public key: RSA public exponent must be odd and at "
                     "least 65537");
   }
@@ -419,13 +418,13 @@ static int check_eku(const struct rc_profile *p, X509_EXTENSION *ext,
                      struct rc_refusal *why) {
   EXTENDED_KEY_USAGE *eku = X509V3_EXT_d2i(ext);
   if (!eku)
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
+    return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
                   "extendedKeyUsage: cannot be decoded");
   int rc = 0;
   for (int i = 0; rc == 0 && i < sk_ASN1_OBJECT_num(eku); i++) {
     int nid = OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, i));
     if (!(eku_bit(nid) & p->eku))
-      rc = refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_EKU,
+      rc = rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_EKU,
                   "extendedKeyUsage: %s is not allowed by profile %s",
                   nid != NID_undef ? OBJ_nid2sn(nid) : "unknown OID", p->name);
   }
@@ -439,11 +438,11 @@ static int check_ext(const struct rc_profile *p, X509_EXTENSION *ext,
   switch (nid) {
   case NID_subject_alt_name:
     if (out->sans)
-      return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
+      return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SAN,
                     "subjectAltName: appears twice");
     out->sans = X509V3_EXT_d2i(ext);
     if (!out->sans)
-      return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
+      return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
                     "subjectAltName: cannot be decoded");
     return 0;
   case NID_ext_key_usage:
@@ -452,7 +451,7 @@ static int check_ext(const struct rc_profile *p, X509_EXTENSION *ext,
     BASIC_CONSTRAINTS *bc = X509V3_EXT_d2i(ext);
     int ca = bc ? bc->ca : 1;
     BASIC_CONSTRAINTS_free(bc);
-    return ca ? refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_EXTENSION,
+    return ca ? rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_EXTENSION,
                        "basicConstraints: CA:TRUE is never issued to a "
                        "subscriber")
               : 0;
@@ -462,7 +461,7 @@ static int check_ext(const struct rc_profile *p, X509_EXTENSION *ext,
     int ca_bits = !ku || ASN1_BIT_STRING_get_bit(ku, 5) ||
                   ASN1_BIT_STRING_get_bit(ku, 6);
     ASN1_BIT_STRING_free(ku);
-    return ca_bits ? refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_EXTENSION,
+    return ca_bits ? rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_EXTENSION,
                             "keyUsage: keyCertSign and cRLSign are never "
                             "issued to a subscriber")
                    : 0;
@@ -472,7 +471,7 @@ static int check_ext(const struct rc_profile *p, X509_EXTENSION *ext,
   default: {
     char oid[80];
     OBJ_obj2txt(oid, sizeof oid, X509_EXTENSION_get_object(ext), 1);
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_EXTENSION,
+    return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_EXTENSION,
                   "extensions: %s is not allowed in a request", oid);
   }
   }
@@ -485,7 +484,7 @@ static int check_extensions(const struct rc_profile *p, X509_REQ *req,
   int n = exts ? sk_X509_EXTENSION_num(exts) : 0;
   int rc = 0;
   if (n > (int)RC_CSR_MAX_EXTENSIONS)
-    rc = refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_EXTENSION,
+    rc = rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_EXTENSION,
                 "extensions: %d requested, more than %u", n,
                 RC_CSR_MAX_EXTENSIONS);
   for (int i = 0; rc == 0 && i < n; i++)
@@ -498,7 +497,7 @@ static int check_parsed(const struct rc_profile *p, X509_REQ *req,
                         EVP_PKEY *key, struct rc_csr_checked *out,
                         struct rc_refusal *why) {
   if (X509_REQ_get_version(req) != X509_REQ_VERSION_1)
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
+    return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
                   "version: only PKCS#10 version 1 is accepted");
   if (!key) /* rc_csr_decode said why */
     return RC_EPOLICY;
@@ -508,7 +507,7 @@ static int check_parsed(const struct rc_profile *p, X509_REQ *req,
   ERR_clear_error();
   /* Default library context: the request was parsed in a keyless one. */
   if (X509_REQ_verify_ex(req, key, NULL, NULL) != 1)
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_BAD_CSR_SIGNATURE,
+    return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_BAD_CSR_SIGNATURE,
                   "signature: the request is not signed by its own key");
   char cn[SUBJECT_VALUE_MAX + 1];
   if ((rc = check_subject(p, req, cn, why)) != 0 ||
@@ -517,7 +516,7 @@ static int check_parsed(const struct rc_profile *p, X509_REQ *req,
     return rc;
   if ((p->eku & RC_EKU_SERVER_AUTH) && cn[0] && !san_has(out->sans, cn)) {
     char buf[72];
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
+    return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_SUBJECT,
                   "subject: CN \"%s\" must also appear in subjectAltName",
                   safe((const unsigned char *)cn, strlen(cn), buf));
   }
@@ -530,24 +529,24 @@ int rc_policy_check(const struct rc_policy *policy, const char *profile_name,
   memset(out, 0, sizeof *out);
   memset(why, 0, sizeof *why);
   if (csr_len > RC_CSR_MAX)
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_TOO_LARGE,
+    return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_TOO_LARGE,
                   "csr: %zu bytes, more than the %u allowed", csr_len,
                   RC_CSR_MAX);
   const struct rc_profile *p = rc_policy_find(policy, profile_name);
   char buf[72];
   if (!p)
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_UNKNOWN_PROFILE,
+    return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_UNKNOWN_PROFILE,
                   "profile: \"%s\" is not a configured profile",
                   profile_name ? safe((const unsigned char *)profile_name,
                                       strlen(profile_name), buf)
                                : "");
   uint32_t days = validity_days ? validity_days : p->default_days;
   if (days > p->max_days)
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_VALIDITY,
+    return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_VALIDITY,
                   "validity_days: %u days exceeds the %u allowed by profile "
                   "%s", days, p->max_days, p->name);
   if (csr_len == 0)
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
+    return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
                   "csr: empty");
   X509_REQ *req;
   EVP_PKEY *key;
@@ -556,7 +555,7 @@ int rc_policy_check(const struct rc_policy *policy, const char *profile_name,
   if (rc == RC_ECRYPTO)
     return rc;
   if (rc)
-    return refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
+    return rc_refuse(why, RINGCA__REFUSAL_REASON__REFUSAL_MALFORMED_CSR,
                   "csr: not a PKCS#10 request in DER or PEM (truncated or "
                   "corrupt)");
   out->req = req;

@@ -101,6 +101,10 @@ struct rc_refusal {
   char message[256];
 };
 
+/* Fills *why, the message formatted from fmt; returns RC_EPOLICY. */
+int rc_refuse(struct rc_refusal *why, Ringca__RefusalReason reason,
+              const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* A CSR that passed the policy: the parsed request (owned, free with
  * rc_csr_checked_free) and what the certificate will carry. */
 struct rc_csr_checked {
