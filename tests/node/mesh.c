@@ -278,3 +278,30 @@ size_t mesh_tripped_count(const struct mesh *m) {
     c += m->n[i].tripped;
   return c;
 }
+
+void mesh_assert_all_rings_up(struct mesh *m) {
+  for (uint32_t i = 0; i < MESH_NODES; i++) {
+    struct rc_node *n = m->n[i].node;
+    for (size_t r = 0; r < rc_node_ring_count(n); r++) {
+      struct rc_node_ring_status st;
+      rc_node_ring_status(n, r, &st);
+      if (!st.up)
+        fail_msg("%s: ring %d down at t=%llu ms", m->topo.nodes[i].name,
+                 st.ring, (unsigned long long)(m->now / MS));
+    }
+  }
+}
+
+int mesh_setup(void **state) {
+  struct mesh *m = calloc(1, sizeof *m);
+  mesh_init(m, 42);
+  *state = m;
+  return 0;
+}
+
+int mesh_teardown(void **state) {
+  struct mesh *m = *state;
+  mesh_free(m);
+  free(m);
+  return 0;
+}

@@ -73,6 +73,13 @@ size_t mesh_request(struct mesh *m, uint32_t fe, uint64_t deadline_ns);
 void mesh_write_raw(struct mesh *m, int topo_link, uint32_t from_node,
                     const uint8_t *bytes, size_t len);
 bool mesh_ring_up(struct mesh *m, uint32_t node, int ring);
+/* Fails the test naming the first node and ring that is down. */
+void mesh_assert_all_rings_up(struct mesh *m);
+/* cmocka fixtures: a mesh from seed 42 in *state, and its release. */
+int mesh_setup(void **state);
+int mesh_teardown(void **state);
+#define MESH_TEST(fn) \
+  cmocka_unit_test_setup_teardown(fn, mesh_setup, mesh_teardown)
 size_t mesh_tripped_count(const struct mesh *m);
 
 #endif

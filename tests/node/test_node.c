@@ -13,39 +13,12 @@
 #include "ringca/error.h"
 #include "ringca/wire.h"
 
-static int setup(void **state) {
-  struct mesh *m = calloc(1, sizeof *m);
-  mesh_init(m, 42);
-  *state = m;
-  return 0;
-}
-
-static int teardown(void **state) {
-  struct mesh *m = *state;
-  mesh_free(m);
-  free(m);
-  return 0;
-}
-
-static void assert_all_rings_up(struct mesh *m) {
-  for (uint32_t i = 0; i < MESH_NODES; i++) {
-    struct rc_node *n = m->n[i].node;
-    for (size_t r = 0; r < rc_node_ring_count(n); r++) {
-      struct rc_node_ring_status st;
-      rc_node_ring_status(n, r, &st);
-      if (!st.up)
-        fail_msg("%s: ring %d down at t=%llu ms", m->topo.nodes[i].name,
-                 st.ring, (unsigned long long)(m->now / MS));
-    }
-  }
-}
-
 static void test_rings_come_up(void **state) {
   struct mesh *m = *state;
   mesh_start(m);
   mesh_run_until(m, 10 * SEC);
   assert_int_equal(mesh_tripped_count(m), 0);
-  assert_all_rings_up(m);
+  mesh_assert_all_rings_up(m);
 }
 
 
@@ -121,7 +94,7 @@ static void test_parked_tokens_are_asked_for(void **state) {
   m->topo.timeouts.token_loss_ms = 20000;
   mesh_start(m);
   mesh_run_until(m, 20 * SEC);
-  assert_all_rings_up(m);
+  mesh_assert_all_rings_up(m);
   struct rc_node_stats before, after;
   rc_node_stats(m->n[IM1].node, &before);
   mesh_run_until(m, 40 * SEC);
@@ -129,7 +102,7 @@ static void test_parked_tokens_are_asked_for(void **state) {
   /* Parked: a few rotations in 20 s, not the hundreds a spinning token
    * makes (8 hops of ~6 ms plus 50 ms). */
   assert_true(after.tokens_out - before.tokens_out < 60);
-  assert_all_rings_up(m);
+  mesh_assert_all_rings_up(m);
   for (uint32_t fe = FE1; fe <= FE4; fe++) {
     size_t i = mesh_request(m, fe, m->now + 60 * SEC);
     uint64_t t0 = m->now;
@@ -418,32 +391,20 @@ static void test_noisy_lines_trip_nobody(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_rings_come_up, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_parked_tokens_are_asked_for, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(test_noisy_lines_trip_nobody, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(test_node_new_refuses_bad_config, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(test_submit_refusals, setup, teardown),
-      cmocka_unit_test_setup_teardown(
-          test_flooding_frontend_does_not_starve_others, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_requests_from_every_frontend, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(test_intermediate_crash_fails_over, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(test_intermediate_cables_cut_fail_over,
-                                      setup, teardown),
-      cmocka_unit_test_setup_teardown(test_frontend_crash_bypassed_and_rejoins,
-                                      setup, teardown),
-      cmocka_unit_test_setup_teardown(test_root_trips_when_isolated, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(test_member_restart_raises_epoch, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(test_request_expires_without_root, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(test_token_loss_restarts_higher_epoch,
-                                      setup, teardown),
+      MESH_TEST(test_rings_come_up),
+      MESH_TEST(test_parked_tokens_are_asked_for),
+      MESH_TEST(test_noisy_lines_trip_nobody),
+      MESH_TEST(test_node_new_refuses_bad_config),
+      MESH_TEST(test_submit_refusals),
+      MESH_TEST(test_flooding_frontend_does_not_starve_others),
+      MESH_TEST(test_requests_from_every_frontend),
+      MESH_TEST(test_intermediate_crash_fails_over),
+      MESH_TEST(test_intermediate_cables_cut_fail_over),
+      MESH_TEST(test_frontend_crash_bypassed_and_rejoins),
+      MESH_TEST(test_root_trips_when_isolated),
+      MESH_TEST(test_member_restart_raises_epoch),
+      MESH_TEST(test_request_expires_without_root),
+      MESH_TEST(test_token_loss_restarts_higher_epoch),
   };
   if (getenv("TEST_FILTER"))
     cmocka_set_test_filter(getenv("TEST_FILTER"));

@@ -12,33 +12,6 @@
 #include "mesh.h"
 #include "ringca/error.h"
 
-static int setup(void **state) {
-  struct mesh *m = calloc(1, sizeof *m);
-  mesh_init(m, 42);
-  *state = m;
-  return 0;
-}
-
-static int teardown(void **state) {
-  struct mesh *m = *state;
-  mesh_free(m);
-  free(m);
-  return 0;
-}
-
-static void assert_all_rings_up(struct mesh *m) {
-  for (uint32_t i = 0; i < MESH_NODES; i++) {
-    struct rc_node *n = m->n[i].node;
-    for (size_t r = 0; r < rc_node_ring_count(n); r++) {
-      struct rc_node_ring_status st;
-      rc_node_ring_status(n, r, &st);
-      if (!st.up)
-        fail_msg("%s: ring %d down at t=%llu ms", m->topo.nodes[i].name,
-                 st.ring, (unsigned long long)(m->now / MS));
-    }
-  }
-}
-
 static uint64_t ring_epoch(struct mesh *m, uint32_t node, int ring) {
   struct rc_node *n = m->n[node].node;
   for (size_t i = 0; i < rc_node_ring_count(n); i++) {
@@ -70,7 +43,7 @@ static void test_tokens_circulate_for_hours(void **state) {
   m->topo.timeouts.rotation_pause_ms = 1000;
   mesh_start(m);
   mesh_run_until(m, 20 * SEC);
-  assert_all_rings_up(m);
+  mesh_assert_all_rings_up(m);
   uint64_t epochs[4], seqs[4];
   uint32_t masters[4] = {IM1, IM2, ROOT, ROOT};
   for (int r = 0; r < 4; r++) {
@@ -82,7 +55,7 @@ static void test_tokens_circulate_for_hours(void **state) {
     downs[i] = m->n[i].ring_down;
   mesh_run_until(m, 2 * 3600 * SEC + 20 * SEC);
   assert_int_equal(mesh_tripped_count(m), 0);
-  assert_all_rings_up(m);
+  mesh_assert_all_rings_up(m);
   for (int r = 0; r < 4; r++) {
     /* Same epoch the whole time: never lost, never restarted. */
     assert_int_equal(ring_epoch(m, masters[r], r), epochs[r]);
@@ -101,8 +74,7 @@ static void test_tokens_circulate_for_hours(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_tokens_circulate_for_hours, setup,
-                                      teardown),
+      MESH_TEST(test_tokens_circulate_for_hours),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
