@@ -38,7 +38,7 @@
 #include "ringca/fileio.h"
 #include "ringca/intake.h"
 #include "ringca/signer.h"
-#include "ringca/spool.h"
+#include "ringca/spool_signer.h"
 #include "ringca/x509util.h"
 
 static int cacert_runs = 30, spool_runs = 50, rounds = 7;

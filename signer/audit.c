@@ -1,4 +1,4 @@
-/* Hash-chained JSON-lines audit log (format in include/ringca/audit.h). */
+/* Hash-chained JSON-lines audit log (format in signer/include/ringca/audit.h). */
 #include "ringca/audit.h"
 
 #include <errno.h>

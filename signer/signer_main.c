@@ -22,7 +22,7 @@
 #include "ringca/log.h"
 #include "ringca/policy.h"
 #include "ringca/signer.h"
-#include "ringca/spool.h"
+#include "ringca/spool_signer.h"
 
 enum {
   EXIT_OK = 0,

@@ -1,4 +1,4 @@
-/* The spool state machine (layout in include/ringca/spool.h).
+/* The spool state machine (layout in request/include/ringca/spool.h).
  *
  * Per request, in this order, each step durable before the next:
  *   1 rename incoming/X -> processing/X            ("claimed")
@@ -11,7 +11,7 @@
  * happens once per id: any later run that finds done/ID.reply answers with it
  * (and completes steps 4-6 if a crash cut them short). A crash before step 3
  * loses only an in-memory certificate nobody has seen. */
-#include "ringca/spool.h"
+#include "ringca/spool_signer.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -37,68 +37,6 @@
 /* Names taken per directory and pass: a flood of files in incoming/ costs
  * the signer bounded memory; the rest waits for the next pass. */
 #define SPOOL_BATCH_MAX 4096u
-
-static const char *const subdirs[] = {"incoming", "processing", "done",
-                                      "outgoing", "failed"};
-
-int rc_spool_init(const char *dir) {
-  char path[4096];
-  for (size_t i = 0; i < 5; i++) {
-    snprintf(path, sizeof path, "%s/%s", dir, subdirs[i]);
-    int rc = rc_mkdir_p(path, 0770);
-    if (rc)
-      return rc;
-  }
-  return 0;
-}
-
-static void spool_path(char *out, size_t cap, const char *dir,
-                       const char *sub, const char *idhex, const char *ext) {
-  snprintf(out, cap, "%s/%s/%s%s", dir, sub, idhex, ext);
-}
-
-int rc_spool_submit(const char *dir, const Ringca__SpoolRequest *req) {
-  char idhex[33], path[4096];
-  uint8_t *buf;
-  size_t len;
-  if (req->request_id.len != RC_REQUEST_ID_LEN)
-    return RC_EINVAL;
-  int rc = rc_pb_pack(&req->base, &buf, &len);
-  if (rc)
-    return rc;
-  rc_request_id_hex(req->request_id.data, idhex);
-  spool_path(path, sizeof path, dir, "incoming", idhex, ".req");
-  int e = rc_file_write_atomic(path, buf, len, SPOOL_FILE_MODE);
-  free(buf);
-  return e == 0 ? 0 : e == -ENOENT || e == -EACCES ? RC_ENOTFOUND : RC_EIO;
-}
-
-int rc_spool_take_reply(const char *dir, const uint8_t *id,
-                        Ringca__SpoolReply **out) {
-  char idhex[33], path[4096];
-  uint8_t *buf;
-  size_t len;
-  *out = NULL;
-  rc_request_id_hex(id, idhex);
-  spool_path(path, sizeof path, dir, "outgoing", idhex, ".reply");
-  int e = rc_file_read(path, RC_SPOOL_REPLY_MAX, &buf, &len);
-  if (e == -ENOENT)
-    return RC_EAGAIN;
-  if (e)
-    return e == -EFBIG ? RC_ETOOBIG : RC_EIO;
-  int rc = rc_spool_decode_reply(buf, len, out, NULL);
-  free(buf);
-  if (rc == 0 && memcmp((*out)->request_id.data, id, RC_REQUEST_ID_LEN)) {
-    rc_pb_free(&(*out)->base);
-    *out = NULL;
-    rc = RC_EMALFORMED;
-  }
-  if (rc == 0 && unlink(path) == 0) {
-    snprintf(path, sizeof path, "%s/outgoing", dir);
-    rc_dir_sync(path);
-  }
-  return rc;
-}
 
 /* Reads a request file planted by another user: no symlinks (it could point
  * at a key), only a regular file with one link (no hard link to a file the
@@ -199,7 +137,7 @@ static int write_file(const struct rc_spool_signer *s, const char *sub,
                       const char *idhex, const char *ext, const uint8_t *buf,
                       size_t len) {
   char path[4096];
-  spool_path(path, sizeof path, s->dir, sub, idhex, ext);
+  rc_spool_path(path, sizeof path, s->dir, sub, idhex, ext);
   int e = rc_file_write_atomic(path, buf, len, SPOOL_FILE_MODE);
   if (e)
     rc_log_warnx("%s: cannot write: %s", path, strerror(-e));
@@ -237,7 +175,7 @@ static int replay(const struct rc_spool_signer *s, const char *name,
   char path[4096];
   uint8_t *buf;
   size_t len;
-  spool_path(path, sizeof path, s->dir, "done", idhex, ".reply");
+  rc_spool_path(path, sizeof path, s->dir, "done", idhex, ".reply");
   int e = rc_file_read(path, RC_SPOOL_REPLY_MAX, &buf, &len);
   if (e) {
     rc_log_warnx("%s: cannot read: %s", path, strerror(-e));
@@ -356,7 +294,7 @@ static int handle(const struct rc_spool_signer *s, const char *name,
   if (rd == 0)
     rc_spool_decode_request(buf, len, &req, &werr);
   int rc;
-  spool_path(path, sizeof path, s->dir, "done", idhex, ".reply");
+  rc_spool_path(path, sizeof path, s->dir, "done", idhex, ".reply");
   if (access(path, F_OK) == 0) {
     rc = replay(s, name, id, idhex, req_sha, req, st);
     goto out;

@@ -22,7 +22,7 @@
 #include "ringca/fileio.h"
 #include "ringca/intake.h"
 #include "ringca/pb.h"
-#include "ringca/spool.h"
+#include "ringca/spool_signer.h"
 #include "testkit.h"
 
 static char dir[4096], cadir[4200];

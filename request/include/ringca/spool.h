@@ -17,10 +17,6 @@
 #include <stdint.h>
 
 #include "ringca.pb-c.h"
-#include "ringca/audit.h"
-#include "ringca/policy.h"
-#include "ringca/rng.h"
-#include "ringca/signer.h"
 #include "ringca/wire.h"
 
 /* A SpoolRequest is a CertRequest plus a small header. */
@@ -40,36 +36,16 @@ void rc_request_id_hex(const uint8_t *id, char out[33]);
  * group). Returns 0 or -errno. */
 int rc_spool_init(const char *dir);
 
-/* Requester side (front-end / root node). */
+/* SPOOL/SUB/IDHEXEXT, the one place that spells a spool file's name. */
+void rc_spool_path(char *out, size_t cap, const char *dir, const char *sub,
+                   const char *idhex, const char *ext);
+
+/* Requester side (front-end / root node): request/spool_queue.c. The
+ * signer's side is in signer/include/ringca/spool_signer.h. */
 int rc_spool_submit(const char *dir, const Ringca__SpoolRequest *req);
 /* Takes outgoing/<id>.reply if present: 0 and *out, RC_EAGAIN when not yet
  * answered, RC_EMALFORMED for a bad file. The file is removed once read. */
 int rc_spool_take_reply(const char *dir, const uint8_t *id,
                         Ringca__SpoolReply **out);
-
-/* Signer side. The crash hook is for tests: it is called after each durable
- * step with the step's name ("claimed", "signed", "done-written",
- * "audited", "outgoing-written", "finished"). */
-struct rc_spool_signer {
-  const char *dir;
-  const struct rc_policy *policy;
-  const struct rc_ca *ca;
-  struct rc_audit *audit;
-  const struct rc_rng *rng;
-  uint64_t (*now_ms)(void *ctx);
-  void *clock_ctx;
-  void (*crash_point)(const char *step, void *ctx);
-  void *crash_ctx;
-};
-
-struct rc_spool_stats {
-  size_t issued, refused, replayed, errors;
-};
-
-/* Finishes whatever a crash left in processing/, then handles every
- * request in incoming/. Returns 0, or RC_EIO when the spool or the audit
- * log cannot be written (the signer then stops: nothing is half-done). */
-int rc_spool_run_once(const struct rc_spool_signer *s,
-                      struct rc_spool_stats *st);
 
 #endif

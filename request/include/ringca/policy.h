@@ -132,7 +132,7 @@ void rc_csr_checked_free(struct rc_csr_checked *c);
 
 /* Parses one DER PKCS#10 request (no trailing bytes) with OpenSSL's own
  * X509_REQ template and imports its public key, without the per-call
- * decoder set-up of d2i_X509_REQ on OpenSSL 3.0 (see signer/csr_decode.c).
+ * decoder set-up of d2i_X509_REQ on OpenSSL 3.0 (see request/csr_decode.c).
  * Returns 0 with *req set and either *key or, when there is no key a
  * profile could accept in the one encoding a certificate may carry, the
  * refusal in *why; or RC_EMALFORMED, or RC_ECRYPTO. Thread-safe. The
