@@ -7,7 +7,7 @@ BENCH_BUILD ?= build-bench
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps build test unit asan demo bench fuzz docs clean
+.PHONY: all deps build test unit asan demo bench fuzz docs deb test-deb clean
 
 all: build
 
@@ -24,6 +24,7 @@ build: deps $(BUILD)/CMakeCache.txt
 test: build
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure
 	$(MAKE) --no-print-directory asan
+	$(MAKE) --no-print-directory test-deb
 
 unit: build
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure
@@ -53,9 +54,20 @@ fuzz: deps
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
+# The Debian packages (docs/deploy.md): dpkg-buildpackage on a copy of the
+# tree, then lintian; the .deb files land in $(DEB_BUILD)/.
+DEB_BUILD ?= build-deb
+deb: deps
+	scripts/deb.sh $(DEB_BUILD)
+
+# Builds the packages, installs them into a throwaway Debian 12 root
+# (debootstrap), checks files, users, modes and man pages, then purges.
+test-deb: deps
+	scripts/test_deb.sh $(DEB_BUILD)
+
 # The picture of the canonical mesh in docs/ (committed; Graphviz from deps).
 docs: build
 	$(BUILD)/topology/ringca-topo dot topology/examples/canonical.yaml | dot -Tsvg -o docs/canonical.svg
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(BENCH_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(BENCH_BUILD) $(DEB_BUILD)

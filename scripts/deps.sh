@@ -13,6 +13,7 @@ libyaml-dev
 clang libclang-rt-14-dev
 graphviz gnutls-bin socat python3
 ssss python3-cryptography
+mandoc debhelper dpkg-dev lintian debootstrap
 "
 missing=""
 for p in $PACKAGES; do
