@@ -150,7 +150,12 @@ int rc_mkdir_p(const char *path, mode_t mode) {
       return -errno;
     *p = '/';
   }
-  if (mkdir(buf, mode) != 0 && errno != EEXIST)
-    return -errno;
-  return 0;
+  if (mkdir(buf, mode) == 0) {
+    /* The mode asked for, not the umask's share of it: the spool's 0770
+     * directories are shared by two users, and the units run with UMask
+     * 0027 and 0077 (a signer-made incoming/ was 0750, so the node could
+     * not hand it requests). An existing directory keeps its mode. */
+    return chmod(buf, mode) == 0 ? 0 : -errno;
+  }
+  return errno == EEXIST ? 0 : -errno;
 }

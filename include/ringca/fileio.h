@@ -27,7 +27,8 @@ int rc_file_read_secret(const char *path, size_t max, uint8_t **out,
 /* fsync a directory so a rename inside it is durable. Returns 0 or -errno. */
 int rc_dir_sync(const char *dir);
 
-/* mkdir -p with mode for the last component. Returns 0 or -errno. */
+/* mkdir -p with mode for the last component, exactly (the umask does not
+ * narrow it) when this call creates it. Returns 0 or -errno. */
 int rc_mkdir_p(const char *path, mode_t mode);
 
 #endif

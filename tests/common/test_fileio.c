@@ -106,12 +106,34 @@ static void test_mkdir_p(void **state) {
   assert_int_equal(rc_dir_sync(p), 0);
 }
 
+/* The spool's shared directories: under the signer unit's UMask=0027 a
+ * 0770 directory came out 0750 and the node could not write into it. */
+static void test_mkdir_p_mode_ignores_umask(void **state) {
+  (void)state;
+  char p[128];
+  path_in(p, sizeof p, "shared");
+  mode_t old = umask(027);
+  int rc = rc_mkdir_p(p, 0770);
+  umask(old);
+  assert_int_equal(rc, 0);
+  struct stat st;
+  assert_int_equal(stat(p, &st), 0);
+  assert_int_equal(st.st_mode & 07777, 0770);
+  /* An existing directory keeps the mode it has. */
+  assert_int_equal(chmod(p, 0700), 0);
+  assert_int_equal(rc_mkdir_p(p, 0770), 0);
+  assert_int_equal(stat(p, &st), 0);
+  assert_int_equal(st.st_mode & 07777, 0700);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_atomic_write_creates_and_replaces_with_mode, setup, teardown),
       cmocka_unit_test_setup_teardown(test_atomic_write_never_replaces_non_regular_files, setup, teardown),
       cmocka_unit_test_setup_teardown(test_read_limits_and_secret_modes, setup, teardown),
       cmocka_unit_test_setup_teardown(test_mkdir_p, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_mkdir_p_mode_ignores_umask, setup,
+                                      teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
