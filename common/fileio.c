@@ -154,8 +154,13 @@ int rc_mkdir_p(const char *path, mode_t mode) {
     /* The mode asked for, not the umask's share of it: the spool's 0770
      * directories are shared by two users, and the units run with UMask
      * 0027 and 0077 (a signer-made incoming/ was 0750, so the node could
-     * not hand it requests). An existing directory keeps its mode. */
-    return chmod(buf, mode) == 0 ? 0 : -errno;
+     * not hand it requests). The setgid bit inherited from a shared
+     * parent stays: it is what gives new files the shared group. An
+     * existing directory keeps its mode. */
+    struct stat st;
+    if (stat(buf, &st) != 0 || chmod(buf, mode | (st.st_mode & S_ISGID)) != 0)
+      return -errno;
+    return 0;
   }
   return errno == EEXIST ? 0 : -errno;
 }

@@ -5,7 +5,8 @@
 # pages, `ringca-topo check /etc/ringca/mesh.yaml.example` from /usr/bin),
 # then purges them and checks nothing of ours is left but the users
 # (Debian never removes system users). The host system is not touched.
-# Needs root (debootstrap, chroot); `make test-deb`, run by `make test`.
+# It also walks docs/deploy.md with the installed binaries
+# (tests/deb/deploy_walk.sh). Needs root (debootstrap, chroot); `make test-deb`, run by `make test`.
 set -eu
 cd "$(dirname "$0")/.."
 out=$(realpath -m "${1:-build-deb}")
@@ -26,13 +27,23 @@ if [ ! -x "$base/usr/bin/apt-get" ]; then
 fi
 root="$out/root"
 cleanup() {
+  # Whatever still runs inside the root (a failed walk's nodes and cables).
+  for proc in /proc/[0-9]*; do
+    [ "$(readlink "$proc/root" 2>/dev/null)" = "$root" ] && kill -9 "${proc#/proc/}" 2>/dev/null
+  done
+  sleep 0.2
+  umount "$root/dev/pts" 2>/dev/null || true
   umount "$root/proc" 2>/dev/null || true
   rm -rf "$root"
 }
-trap cleanup EXIT
-rm -rf "$root"
+# RINGCA_DEB_KEEP=1 leaves the root (and its mounts) for a post-mortem.
+[ -n "${RINGCA_DEB_KEEP:-}" ] || trap cleanup EXIT
+cleanup
 cp -a "$base" "$root"
 mount -t proc proc "$root/proc"
+# ptys for the deploy walk's cables.
+mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"
+ln -sf pts/ptmx "$root/dev/ptmx"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 mkdir -p "$root/debs"
 cp "$out"/ringca-node_*.deb "$out"/ringca-signer_*.deb \
@@ -41,7 +52,7 @@ in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
             DEBIAN_FRONTEND=noninteractive "$@"; }
 in_root apt-get update -qq > "$out/apt.log" 2>&1
 # man-db to check `man ringca-node` as an operator would type it.
-in_root sh -c "apt-get install -y -qq --no-install-recommends man-db /debs/*.deb" \
+in_root sh -c "apt-get install -y -qq --no-install-recommends man-db openssl /debs/*.deb" \
   >> "$out/apt.log" 2>&1 || {
   tail -n 30 "$out/apt.log" >&2
   echo "test-deb: installing the packages failed; log in $out/apt.log" >&2
@@ -94,9 +105,20 @@ in_root /usr/bin/ringca-signer check-profiles /etc/ringca/profiles.yaml \
   && ok "ringca-signer check-profiles /etc/ringca/profiles.yaml" \
   || fail "ringca-signer check-profiles /etc/ringca/profiles.yaml"
 
+# docs/deploy.md, step by step, with the installed binaries.
+cp tests/deb/deploy_walk.sh "$root/deploy_walk.sh"
+if in_root sh /deploy_walk.sh; then
+  ok "docs/deploy.md walked: seven nodes, ten cables, the first certificate"
+else
+  fail "docs/deploy.md walk (above)"
+fi
+rm -rf "$out/walk-logs"
+cp -r "$root/run/ringca-walk/logs" "$out/walk-logs" 2>/dev/null || true
+
 in_root apt-get purge -y -qq ringca-node ringca-signer ringca-ceremony ringca-tools \
   >> "$out/apt.log" 2>&1 || fail "purge failed (see $out/apt.log)"
-left=$(cd "$root" && ls -d usr/bin/ringca-* etc/ringca/*.yaml* lib/systemd/system/ringca-* \
+left=$(cd "$root" && ls -d usr/bin/ringca-* etc/ringca/mesh.yaml.example \
+       etc/ringca/profiles.yaml lib/systemd/system/ringca-* \
        usr/share/man/man*/ringca-* 2>/dev/null || true)
 [ -z "$left" ] && ok "purge removed every file" || fail "left after purge: $left"
 

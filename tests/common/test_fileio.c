@@ -119,6 +119,17 @@ static void test_mkdir_p_mode_ignores_umask(void **state) {
   struct stat st;
   assert_int_equal(stat(p, &st), 0);
   assert_int_equal(st.st_mode & 07777, 0770);
+  /* Under a setgid parent (the spool, 2770) the bit that gives new files
+   * the shared group is kept. */
+  assert_int_equal(chmod(p, 02770), 0);
+  char child[160];
+  snprintf(child, sizeof child, "%s/incoming", p);
+  old = umask(077);
+  rc = rc_mkdir_p(child, 0770);
+  umask(old);
+  assert_int_equal(rc, 0);
+  assert_int_equal(stat(child, &st), 0);
+  assert_int_equal(st.st_mode & 07777, 02770);
   /* An existing directory keeps the mode it has. */
   assert_int_equal(chmod(p, 0700), 0);
   assert_int_equal(rc_mkdir_p(p, 0770), 0);
